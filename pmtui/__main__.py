@@ -1,0 +1,3 @@
+from pmtui.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,178 @@
+"""The `pmtui` command. Textual is imported only when the TUI opens."""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+from pmtui import __version__
+from pmtui.errors import LoadError, PmtuiError, UsageError
+from pmtui.model import EntryKind, Incident
+
+USAGE = """\
+usage: pmtui [PATH]                 open an incident (created if missing)
+       pmtui new [TITLE] [options]  start a new incident and open it
+       pmtui export PATH [-o OUT]   write the Markdown postmortem
+
+Log an outage as it happens; get the postmortem when you quit.
+
+examples:
+  pmtui                                   start a new incident in this folder
+  pmtui sample_incidents/rappi-orders-api.toml
+  pmtui new "Checkout down" --severity SEV1 --commander Ana
+  pmtui new "DNS flaps" --file dns.toml --timezone Europe/Berlin --no-open
+  pmtui export dns.toml                   writes dns.md beside it
+  pmtui export dns.toml -o -              prints the Markdown
+
+Run `pmtui new --help` or `pmtui export --help` for their options.
+"""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports a usage error as one line and exit code 2."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise UsageError(f"{self.prog}: {message} (see {self.prog} --help)")
+
+
+def _new_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="pmtui new",
+        description="Start a new incident: status detected, started and detected now.",
+        epilog='example: pmtui new "Checkout down" --severity SEV1 --timezone Europe/London',
+    )
+    parser.add_argument("title", nargs="?", help="what is broken (asked for when left out)")
+    parser.add_argument("--file", type=Path, help="incident file (default: DATE-TIME-slug.toml)")
+    parser.add_argument("--severity", help="SEV1 (worst) to SEV4")
+    parser.add_argument(
+        "--timezone", help="IANA name, e.g. Africa/Nairobi (default: this machine's)"
+    )
+    parser.add_argument("--commander", help="the incident commander's name")
+    parser.add_argument("--no-open", action="store_true", help="create the file, do not open it")
+    return parser
+
+
+def _export_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="pmtui export",
+        description="Write the Markdown postmortem of an incident file. Works while it is open.",
+        epilog="example: pmtui export inc.toml -o postmortem.md",
+    )
+    parser.add_argument("path", type=Path, help="the incident's TOML file")
+    parser.add_argument("-o", "--output", help="where to write (default: PATH with .md; - prints)")
+    return parser
+
+
+def _open_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="pmtui", usage=USAGE, add_help=False)
+    parser.add_argument("path", nargs="?", type=Path)
+    return parser
+
+
+def slug(title: str) -> str:
+    words = re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")
+    return words[:40].rstrip("-") or "incident"
+
+
+def default_path(incident: Incident, folder: Path = Path()) -> Path:
+    started = incident.local(incident.started_at)
+    return folder / f"{started:%Y-%m-%d-%H%M}-{slug(incident.title)}.toml"
+
+
+def new_incident(
+    title: str,
+    *,
+    severity: str | None = None,
+    timezone: str | None = None,
+    commander: str | None = None,
+    now: datetime | None = None,
+) -> Incident:
+    """A fresh incident, detected now; raises LoadError for bad values."""
+    from pydantic import ValidationError
+
+    from pmtui.store import problem_text
+
+    now = (now or datetime.now(UTC)).replace(microsecond=0)
+    fields: dict[str, object] = {"title": title, "started_at": now, "detected_at": now}
+    for name, value in (("severity", severity), ("timezone", timezone), ("commander", commander)):
+        if value is not None:
+            fields[name] = value
+    try:
+        incident = Incident.model_validate(fields)
+    except ValidationError as error:
+        first = error.errors()[0]
+        raise LoadError(f"{first['loc'][0]}: {problem_text(first)}") from None
+    incident.add_entry("Incident declared", now, EntryKind.STATUS)
+    return incident
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from pmtui.export import export_markdown
+    from pmtui.store import load, write_atomic
+
+    incident = load(args.path)
+    text = export_markdown(incident, now=datetime.now(UTC))
+    if args.output == "-":
+        sys.stdout.write(text)
+        return 0
+    out = Path(args.output) if args.output else args.path.with_suffix(".md")
+    write_atomic(out, text.encode("utf-8"))
+    print(out)
+    return 0
+
+
+def cmd_new(args: argparse.Namespace) -> int:
+    from pmtui.store import IncidentStore
+
+    if args.title is None:
+        if args.no_open:
+            raise UsageError("pmtui new: a TITLE is needed with --no-open")
+        return run_tui(args.file, new_options=args)
+    incident = new_incident(
+        args.title, severity=args.severity, timezone=args.timezone, commander=args.commander
+    )
+    path = args.file or default_path(incident)
+    store = IncidentStore(path)
+    store.create(incident)
+    store.close()
+    if args.no_open:
+        print(path)
+        return 0
+    return run_tui(path)
+
+
+def run_tui(path: Path | None, new_options: argparse.Namespace | None = None) -> int:
+    from pmtui.app import run
+
+    return run(path, new_options)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    try:
+        if args_list[:1] in (["-h"], ["--help"]):
+            print(USAGE, end="")
+            return 0
+        if args_list[:1] == ["--version"]:
+            print(f"pmtui {__version__}")
+            return 0
+        if args_list[:1] == ["export"]:
+            return cmd_export(_export_parser().parse_args(args_list[1:]))
+        if args_list[:1] == ["new"]:
+            return cmd_new(_new_parser().parse_args(args_list[1:]))
+        return run_tui(_open_parser().parse_args(args_list).path)
+    except UsageError as error:
+        print(error, file=sys.stderr)
+        return 2
+    except PmtuiError as error:
+        print(f"pmtui: {error}", file=sys.stderr)
+        return 2 if isinstance(error, LoadError) else 1
+    except KeyboardInterrupt:
+        return 130
+    except OSError as error:
+        print(f"pmtui: {error.filename or ''}: {error.strerror or error}", file=sys.stderr)
+        return 1

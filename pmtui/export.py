@@ -1,0 +1,205 @@
+"""Incident -> Markdown postmortem, shaped like the seed postmortems.
+
+A pure function of the incident (and, for an incident still open, of `now`).
+Text the IC typed into titles, entries and action items is escaped so it
+cannot add structure or HTML; the free-text sections are the IC's own
+Markdown, passed through but kept from swallowing the sections after them.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, timedelta
+
+from pmtui.model import EntryKind, Incident, TimelineEntry, format_duration
+
+_INLINE_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})(.*)$")
+# HTML blocks that a blank line does not end (CommonMark kinds 1 to 5)
+_RAW_HTML = (
+    (
+        re.compile(r"^ {0,3}<(script|pre|style|textarea)(\s|>|$)", re.I),
+        re.compile(r"</(script|pre|style|textarea)>", re.I),
+    ),
+    (re.compile(r"^ {0,3}<!--"), re.compile(r"-->")),
+    (re.compile(r"^ {0,3}<\?"), re.compile(r"\?>")),
+    (re.compile(r"^ {0,3}<![A-Za-z]"), re.compile(r">")),
+    (re.compile(r"^ {0,3}<!\[CDATA\["), re.compile(r"\]\]>")),
+)
+_KIND_LABEL = {EntryKind.DECISION: "Decision: ", EntryKind.COMMS: "Comms: "}
+
+
+def escape_inline(text: str, *, heading: bool = False) -> str:
+    """Make user text one line of literal Markdown: no structure, no HTML."""
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    text = _INLINE_SPECIAL.sub(r"\\\1", text)
+    if heading:
+        text = text.replace("#", r"\#")
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return "<br>".join(part.strip() for part in text.split("\n")).strip()
+
+
+def contain_block(text: str) -> str:
+    """Pass the IC's Markdown through, closing what would swallow what follows."""
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").strip("\n").split("\n")
+    fence: tuple[str, int] | None = None
+    for index, line in enumerate(lines):
+        match = _FENCE.match(line)
+        if fence is None:
+            if match and not (match[1][0] == "`" and "`" in match[2]):
+                fence = (match[1][0], len(match[1]))
+                continue
+            for start, end in _RAW_HTML:
+                if start.match(line) and not any(end.search(rest) for rest in lines[index:]):
+                    lines[index] = line.replace("<", "&lt;", 1)
+                    break
+        elif (
+            match and match[1][0] == fence[0] and len(match[1]) >= fence[1] and not match[2].strip()
+        ):
+            fence = None
+    if fence is not None:
+        lines.append(fence[0] * fence[1])
+    return "\n".join(lines)
+
+
+def clock(moment: datetime) -> str:
+    """'7:32 PM'."""
+    return f"{moment.hour % 12 or 12}:{moment.minute:02d} {'AM' if moment.hour < 12 else 'PM'}"
+
+
+def long_date(day: date) -> str:
+    return f"{day:%A} {day.day} {day:%B %Y}"
+
+
+def short_date(day: date) -> str:
+    return f"{day:%a} {day.day} {day:%b}"
+
+
+def zone_label(moment: datetime) -> str:
+    """'EAT, UTC+3' for a zone with an abbreviation, else 'UTC+5:30'."""
+    offset = moment.utcoffset() or timedelta()
+    minutes = int(offset.total_seconds()) // 60
+    sign = "-" if minutes < 0 else "+"
+    hours, mins = divmod(abs(minutes), 60)
+    utc = f"UTC{sign}{hours}" + (f":{mins:02d}" if mins else "")
+    name = moment.tzname() or ""
+    if not name or name[0] in "+-" or (name == "UTC" and not minutes):
+        return utc
+    return f"{name}, {utc}"
+
+
+def zone_name(moment: datetime) -> str:
+    name = moment.tzname() or ""
+    return name if name and name[0] not in "+-" else zone_label(moment)
+
+
+def _span(incident: Incident, now: datetime | None) -> str:
+    start = incident.local(incident.started_at)
+    zone = zone_name(start)
+    end_at = incident.resolved_at
+    if end_at is None:
+        so_far = f" ({format_duration(now - incident.started_at)} so far)" if now else ""
+        return f"From {clock(start)} {zone} on {long_date(start.date())}; not yet resolved{so_far}."
+    end = incident.local(end_at)
+    length = format_duration(end_at - incident.started_at)
+    if end.date() == start.date():
+        return f"From {clock(start)} to {clock(end)} {zone}, {length}."
+    return (
+        f"From {clock(start)} on {short_date(start.date())} to {clock(end)} on "
+        f"{short_date(end.date())} {zone}, {length}."
+    )
+
+
+def _brief(root_cause: str) -> str:
+    paragraph = root_cause.strip().split("\n\n")[0].replace("\n", " ").strip()
+    if not paragraph or re.match(r"^([#>|`~<*+-]|\d+[.)]|\s{4})", paragraph):
+        return ""
+    sentence = re.split(r"(?<=[.!?])\s", paragraph, maxsplit=1)[0]
+    return sentence
+
+
+def _entry_line(incident: Incident, entry: TimelineEntry, show_date: bool) -> str:
+    moment = incident.local(entry.at)
+    when = (f"{short_date(moment.date())}, " if show_date else "") + clock(moment)
+    text = escape_inline(entry.text) or "_(marker)_"
+    if entry.kind is EntryKind.STATUS:
+        text = f"**{text}**"
+    else:
+        text = _KIND_LABEL.get(entry.kind, "") + text
+    return f"- {when}: {text}"
+
+
+def _table(header: list[str], rows: list[list[str]]) -> list[str]:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(cell or "—" for cell in row) + " |" for row in rows]
+    return lines
+
+
+def _section(title: str, body: str, empty: str) -> list[str]:
+    text = contain_block(body) if body.strip() else f"_{empty}_"
+    return [f"## {title}", "", text, ""]
+
+
+def export_markdown(incident: Incident, now: datetime | None = None) -> str:
+    """The postmortem for `incident`; `now` is used only while it is open."""
+    start = incident.local(incident.started_at)
+    facts = [f"**Date:** {long_date(start.date())}"]
+    if incident.severity:
+        facts.append(f"**Severity:** {incident.severity}")
+    facts.append(f"**Status:** {incident.status.value.capitalize()}")
+    if incident.commander:
+        facts.append(f"**Incident commander:** {escape_inline(incident.commander)}")
+    out = [
+        f"# Postmortem: {escape_inline(incident.title, heading=True)}",
+        "",
+        " · ".join(facts),
+        "",
+    ]
+
+    out += ["## Issue summary", "", f"**Duration:** {_span(incident, now)}", ""]
+    if incident.summary.strip():
+        out += [contain_block(incident.summary), ""]
+    if incident.impact.strip():
+        out += ["**Impact:**", "", contain_block(incident.impact), ""]
+    brief = _brief(incident.root_cause)
+    if brief:
+        out += [f"**Root cause in brief:** {contain_block(brief)}", ""]
+
+    out += [f"## Timeline (all times {zone_label(start)})", ""]
+    day = start.date()
+    for entry in incident.timeline:
+        entry_day = incident.local(entry.at).date()
+        out.append(_entry_line(incident, entry, entry_day != day))
+        day = entry_day
+    if not incident.timeline:
+        out.append("_No entries logged._")
+    out.append("")
+
+    out += _section("Root cause", incident.root_cause, "Not written yet.")
+    out += _section("Resolution and recovery", incident.resolution, "Not written yet.")
+
+    out += ["## Corrective and preventive measures", ""]
+    if incident.actions:
+        rows = [
+            [
+                escape_inline(item.text),
+                item.kind.value.capitalize(),
+                escape_inline(item.owner or ""),
+                item.due.isoformat() if item.due else "",
+                "Done" if item.done else "Open",
+            ]
+            for item in incident.actions
+        ]
+        out += _table(["Action", "Kind", "Owner", "Due", "Status"], rows)
+    else:
+        out.append("_No action items recorded._")
+    out.append("")
+
+    metrics = [
+        ("Time to detect", incident.time_to_detect),
+        ("Time to mitigate", incident.time_to_mitigate),
+        ("Time to resolve", incident.time_to_resolve),
+    ]
+    rows = [[name, format_duration(span) if span is not None else ""] for name, span in metrics]
+    out += ["## Key metrics", "", *_table(["Metric", "From start of impact"], rows), ""]
+    return "\n".join(out)

@@ -1,0 +1,366 @@
+"""The incident model (schema 1): the single source of truth.
+
+Timeline entries and action items are immutable: a change replaces the
+object. That keeps undo simple and lets the store cache each entry's TOML
+text by identity.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, PrivateAttr, field_validator
+
+SCHEMA = 1
+_SURROGATES = re.compile("[\ud800-\udfff]")
+
+
+class Status(StrEnum):
+    DETECTED = "detected"
+    MITIGATED = "mitigated"
+    RESOLVED = "resolved"
+
+
+class EntryKind(StrEnum):
+    NOTE = "note"
+    DETECTION = "detection"
+    ACTION = "action"
+    DECISION = "decision"
+    COMMS = "comms"
+    STATUS = "status"
+
+
+class ActionKind(StrEnum):
+    CORRECTIVE = "corrective"
+    PREVENTIVE = "preventive"
+
+
+class ActionStatus(StrEnum):
+    OPEN = "open"
+    DONE = "done"
+
+
+SEVERITIES = ("SEV1", "SEV2", "SEV3", "SEV4")
+
+
+def clean_text(value: str) -> str:
+    """Replace lone surrogates (bad terminal bytes), which UTF-8 cannot hold."""
+    return _SURROGATES.sub("\ufffd", value)
+
+
+def has_surrogates(value: str) -> bool:
+    return _SURROGATES.search(value) is not None
+
+
+def _to_ms(value: datetime) -> datetime:
+    return value.replace(microsecond=value.microsecond // 1000 * 1000)
+
+
+def local_zone() -> str:
+    """The machine's own IANA zone name, or UTC when it cannot be told."""
+    try:
+        from pathlib import Path
+
+        link = Path("/etc/localtime").resolve()
+        parts = link.parts
+        if "zoneinfo" in parts:
+            name = "/".join(parts[parts.index("zoneinfo") + 1 :])
+            ZoneInfo(name)
+            return name
+    except (OSError, ValueError, ZoneInfoNotFoundError):
+        pass
+    return "UTC"
+
+
+class _Record(BaseModel):
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _clean(cls, value: Any) -> Any:
+        if type(value) is str:  # not the StrEnum members
+            return clean_text(value)
+        if isinstance(value, datetime):
+            return _to_ms(value)
+        return value
+
+
+class TimelineEntry(_Record):
+    id: str
+    at: AwareDatetime
+    kind: EntryKind = EntryKind.NOTE
+    author: str | None = None
+    text: str = ""
+
+    def sort_key(self) -> tuple[datetime, int, str]:
+        return (self.at, len(self.id), self.id)
+
+
+class ActionItem(_Record):
+    id: str
+    text: str
+    kind: ActionKind = ActionKind.CORRECTIVE
+    owner: str | None = None
+    due: date | None = None
+    status: ActionStatus = ActionStatus.OPEN
+
+    @property
+    def done(self) -> bool:
+        return self.status is ActionStatus.DONE
+
+
+def _next_number(ids: list[str], prefix: str) -> int:
+    best = 0
+    for ident in ids:
+        if ident.startswith(prefix) and ident[len(prefix) :].isdigit():
+            best = max(best, int(ident[len(prefix) :]))
+    return best + 1
+
+
+class Incident(BaseModel):
+    """One incident: its facts, its timeline (kept sorted) and its actions."""
+
+    model_config = ConfigDict(extra="allow", validate_assignment=True)
+
+    title: str
+    severity: str | None = None
+    status: Status = Status.DETECTED
+    timezone: str = Field(default_factory=local_zone)
+    commander: str | None = None
+    started_at: AwareDatetime
+    detected_at: AwareDatetime | None = None
+    mitigated_at: AwareDatetime | None = None
+    resolved_at: AwareDatetime | None = None
+    summary: str = ""
+    impact: str = ""
+    root_cause: str = ""
+    resolution: str = ""
+    actions: list[ActionItem] = Field(default_factory=list)
+    timeline: list[TimelineEntry] = Field(default_factory=list)
+
+    _next_entry: int = PrivateAttr(default=1)
+    _next_action: int = PrivateAttr(default=1)
+    # top-level tables of the file that pmtui does not know; written back as read
+    _file_extra: dict[str, Any] = PrivateAttr(default_factory=dict)
+
+    @field_validator("title")
+    @classmethod
+    def _title(cls, value: str) -> str:
+        value = clean_text(value).strip()
+        if not value:
+            raise ValueError("must not be empty")
+        return value
+
+    @field_validator("summary", "impact", "root_cause", "resolution", "commander")
+    @classmethod
+    def _text(cls, value: str | None) -> str | None:
+        return None if value is None else clean_text(value)
+
+    @field_validator("started_at", "detected_at", "mitigated_at", "resolved_at")
+    @classmethod
+    def _ms(cls, value: datetime | None) -> datetime | None:
+        return None if value is None else _to_ms(value)
+
+    @field_validator("severity")
+    @classmethod
+    def _severity(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        norm = value.strip().upper()
+        if norm.isdigit():
+            norm = "SEV" + norm
+        if norm not in SEVERITIES:
+            raise ValueError("must be one of " + ", ".join(SEVERITIES))
+        return norm
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            message = f"unknown timezone {value!r} (use an IANA name such as Europe/London)"
+            raise ValueError(message) from None
+        return value
+
+    @field_validator("timeline")
+    @classmethod
+    def _sorted_unique(cls, entries: list[TimelineEntry]) -> list[TimelineEntry]:
+        _check_unique(entry.id for entry in entries)
+        return sorted(entries, key=TimelineEntry.sort_key)
+
+    @field_validator("actions")
+    @classmethod
+    def _unique_actions(cls, actions: list[ActionItem]) -> list[ActionItem]:
+        _check_unique(action.id for action in actions)
+        return actions
+
+    def model_post_init(self, context: Any, /) -> None:
+        self._next_entry = _next_number([e.id for e in self.timeline], "t")
+        self._next_action = _next_number([a.id for a in self.actions], "a")
+
+    # -- time -------------------------------------------------------------
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def local(self, moment: datetime) -> datetime:
+        return moment.astimezone(self.zone)
+
+    # -- timeline ---------------------------------------------------------
+    def new_entry_id(self) -> str:
+        ident = f"t{self._next_entry}"
+        self._next_entry += 1
+        return ident
+
+    def add_entry(
+        self,
+        text: str,
+        at: datetime,
+        kind: EntryKind = EntryKind.NOTE,
+        author: str | None = None,
+    ) -> TimelineEntry:
+        entry = TimelineEntry(id=self.new_entry_id(), at=at, kind=kind, author=author, text=text)
+        self.insert_entry(entry)
+        return entry
+
+    def insert_entry(self, entry: TimelineEntry) -> int:
+        """Insert keeping time order; returns the entry's index."""
+        index = bisect.bisect_right(self.timeline, entry.sort_key(), key=TimelineEntry.sort_key)
+        self.timeline.insert(index, entry)
+        return index
+
+    def index_of(self, entry_id: str) -> int:
+        for index, entry in enumerate(self.timeline):
+            if entry.id == entry_id:
+                return index
+        raise KeyError(entry_id)
+
+    def remove_entry(self, entry_id: str) -> TimelineEntry:
+        return self.timeline.pop(self.index_of(entry_id))
+
+    def replace_entry(self, entry_id: str, **changes: Any) -> tuple[TimelineEntry, TimelineEntry]:
+        """Apply changes to an entry; returns (old, new)."""
+        old = self.remove_entry(entry_id)
+        new = TimelineEntry.model_validate({**old.model_dump(), **changes})
+        self.insert_entry(new)
+        return old, new
+
+    # -- actions ----------------------------------------------------------
+    def add_action(
+        self,
+        text: str,
+        kind: ActionKind = ActionKind.CORRECTIVE,
+        owner: str | None = None,
+        due: date | None = None,
+    ) -> ActionItem:
+        item = ActionItem(id=f"a{self._next_action}", text=text, kind=kind, owner=owner, due=due)
+        self._next_action += 1
+        self.actions.append(item)
+        return item
+
+    def action_index(self, action_id: str) -> int:
+        for index, item in enumerate(self.actions):
+            if item.id == action_id:
+                return index
+        raise KeyError(action_id)
+
+    def replace_action(self, action_id: str, **changes: Any) -> tuple[ActionItem, ActionItem]:
+        index = self.action_index(action_id)
+        old = self.actions[index]
+        new = ActionItem.model_validate({**old.model_dump(), **changes})
+        self.actions[index] = new
+        return old, new
+
+    # -- status -----------------------------------------------------------
+    def set_status(
+        self, status: Status, at: datetime, author: str | None = None
+    ) -> TimelineEntry | None:
+        """Move the incident to a status, stamping its time and logging it.
+
+        Moving back (resolved -> detected: a recurrence) clears the later
+        stamps; the timeline keeps the history. Returns the `status` entry,
+        or None when the incident already has that status.
+        """
+        status = Status(status)
+        if status is self.status:
+            return None
+        previous = self.status
+        if status is Status.DETECTED:
+            self.mitigated_at = None
+            self.resolved_at = None
+            if self.detected_at is None:
+                self.detected_at = at
+        elif status is Status.MITIGATED:
+            self.resolved_at = None
+            if self.mitigated_at is None or previous is Status.DETECTED:
+                self.mitigated_at = at
+        else:
+            if self.mitigated_at is None:
+                self.mitigated_at = at
+            self.resolved_at = at
+        self.status = status
+        if status is Status.DETECTED:
+            text = "Re-opened: impact is back"
+        elif status is Status.MITIGATED:
+            text = "Mitigated" if previous is Status.DETECTED else "Back to mitigated"
+        else:
+            text = "Resolved"
+        return self.add_entry(text, at, EntryKind.STATUS, author)
+
+    # -- metrics ----------------------------------------------------------
+    def _since_start(self, moment: datetime | None) -> timedelta | None:
+        return None if moment is None else moment - self.started_at
+
+    @property
+    def time_to_detect(self) -> timedelta | None:
+        return self._since_start(self.detected_at)
+
+    @property
+    def time_to_mitigate(self) -> timedelta | None:
+        return self._since_start(self.mitigated_at)
+
+    @property
+    def time_to_resolve(self) -> timedelta | None:
+        return self._since_start(self.resolved_at)
+
+    def duration(self, now: datetime | None = None) -> timedelta | None:
+        """Impact so far: start to resolution, or to `now` while still open."""
+        end = self.resolved_at or now
+        return None if end is None else end - self.started_at
+
+
+def _check_unique(ids: Any) -> None:
+    seen: set[str] = set()
+    for ident in ids:
+        if ident in seen:
+            raise ValueError(f"duplicate id {ident!r}")
+        seen.add(ident)
+
+
+def format_duration(span: timedelta) -> str:
+    """'42 minutes', '1 hour 11 minutes', '2 days 3 hours', '45 seconds'."""
+    seconds = int(span.total_seconds())
+    sign = "-" if seconds < 0 else ""
+    seconds = abs(seconds)
+    days, rest = divmod(seconds, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes, secs = divmod(rest, 60)
+
+    def unit(n: int, word: str) -> str:
+        return f"{n} {word}" + ("" if n == 1 else "s")
+
+    if days:
+        parts = [unit(days, "day")] + ([unit(hours, "hour")] if hours else [])
+    elif hours:
+        parts = [unit(hours, "hour")] + ([unit(minutes, "minute")] if minutes else [])
+    elif minutes:
+        parts = [unit(minutes, "minute")]
+    else:
+        parts = [unit(secs, "second")]
+    return sign + " ".join(parts)

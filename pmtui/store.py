@@ -1,0 +1,349 @@
+"""Load and save incident files (schema 1) without ever losing data.
+
+Reading: tomli (a UTF-8 BOM is accepted), then pydantic; every failure is one
+line naming the file and the line/column or the field. Writing: each entry's
+TOML text is cached (entries are immutable, so identity says it is current);
+a save joins the blocks, writes a 0600 temp file beside the incident, fsyncs
+it, replaces the incident file and fsyncs the folder. A `flock` on
+`<name>.toml.lock` keeps a second pmtui out.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import re
+import socket
+import tempfile
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import Enum
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import tomli
+import tomli_w
+from pydantic import ValidationError
+
+from pmtui.errors import LoadError, LockedError, SaveError
+from pmtui.model import SCHEMA, ActionItem, Incident, TimelineEntry, local_zone
+
+_LISTS = ("actions", "timeline")
+_SKIP_IF_EMPTY = {"summary", "impact", "root_cause", "resolution"}
+
+
+# -- reading ------------------------------------------------------------------
+def read_text(path: Path) -> str:
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise LoadError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise LoadError(f"{path}: is a folder, not an incident file") from None
+    except OSError as error:
+        raise LoadError(f"{path}: cannot read: {error.strerror}") from None
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].count(b"\n") + 1
+        raise LoadError(f"{path}:{line}: not UTF-8 text (byte 0x{raw[error.start]:02x})") from None
+
+
+def _field_name(loc: tuple[int | str, ...], data: dict[str, Any]) -> str:
+    if loc and loc[0] in _LISTS:
+        name = str(loc[0])
+        if len(loc) > 1 and isinstance(loc[1], int):
+            items = data.get(name) or []
+            ident = items[loc[1]].get("id") if loc[1] < len(items) else None
+            name += f"[{loc[1]}]" + (f" (id {ident})" if isinstance(ident, str) else "")
+            rest = loc[2:]
+        else:
+            rest = loc[1:]
+        return ".".join([name, *map(str, rest)])
+    return ".".join(["incident", *map(str, loc)])
+
+
+def problem_text(error: Any) -> str:
+    kind = error["type"]
+    if kind == "enum":
+        return "must be one of " + ", ".join(re.findall(r"'([^']*)'", error["ctx"]["expected"]))
+    if kind == "missing":
+        return "is required"
+    if kind == "timezone_aware":
+        return "needs a time with a UTC offset"
+    message = str(error["msg"]).removeprefix("Value error, ")
+    return message[:1].lower() + message[1:]
+
+
+def _attach_zone(table: dict[str, Any], zone: ZoneInfo) -> None:
+    for key, value in table.items():
+        if isinstance(value, datetime) and value.tzinfo is None:
+            table[key] = value.replace(tzinfo=zone)
+
+
+def parse(text: str, name: str | Path) -> Incident:
+    """Parse and validate an incident file's text; LoadError on any problem."""
+    try:
+        data = tomli.loads(text)
+    except tomli.TOMLDecodeError as error:
+        message = error.msg[:1].lower() + error.msg[1:]
+        raise LoadError(f"{name}:{error.lineno}:{error.colno}: {message}") from None
+    schema = data.pop("schema", SCHEMA)
+    if not isinstance(schema, int) or isinstance(schema, bool) or schema < 1:
+        raise LoadError(f"{name}: schema: must be {SCHEMA}")
+    if schema > SCHEMA:
+        raise LoadError(
+            f"{name}: schema {schema} is newer than this pmtui understands ({SCHEMA}); "
+            "upgrade pmtui to open it"
+        )
+    table = data.pop("incident", None)
+    if not isinstance(table, dict):
+        raise LoadError(f"{name}: no [incident] table")
+    for key in _LISTS:
+        items = data.pop(key, [])
+        if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
+            raise LoadError(f"{name}: {key}: must be a list of [[{key}]] tables")
+        table[key] = items
+    try:
+        zone = ZoneInfo(str(table.get("timezone") or local_zone()))
+    except (ZoneInfoNotFoundError, ValueError):
+        zone = ZoneInfo("UTC")  # the model reports the bad name itself
+    _attach_zone(table, zone)
+    for entry in table["timeline"]:
+        _attach_zone(entry, zone)
+    _fill_missing_ids(table["timeline"], "t")
+    _fill_missing_ids(table["actions"], "a")
+    try:
+        incident = Incident.model_validate(table)
+    except ValidationError as error:
+        first = error.errors()[0]
+        raise LoadError(
+            f"{name}: {_field_name(first['loc'], table)}: {problem_text(first)}"
+        ) from None
+    incident._file_extra = data
+    return incident
+
+
+def _fill_missing_ids(items: list[dict[str, Any]], prefix: str) -> None:
+    used = {str(item["id"]) for item in items if "id" in item}
+    number = 1
+    for item in items:
+        if "id" not in item:
+            while f"{prefix}{number}" in used:
+                number += 1
+            item["id"] = f"{prefix}{number}"
+            used.add(item["id"])
+
+
+def load(path: Path) -> Incident:
+    """Read an incident without locking it (export, preview)."""
+    return parse(read_text(path), path)
+
+
+# -- writing ------------------------------------------------------------------
+def _plain(value: Any, zone: ZoneInfo) -> Any:
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, datetime):
+        return value.astimezone(zone)
+    return value
+
+
+def _table(record: dict[str, Any], zone: ZoneInfo) -> dict[str, Any]:
+    return {
+        key: _plain(value, zone)
+        for key, value in record.items()
+        if value is not None and not (key in _SKIP_IF_EMPTY and value == "")
+    }
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """What a save writes: cheap to take on the UI thread, rendered elsewhere."""
+
+    timezone: str
+    head: dict[str, Any]
+    extra: dict[str, Any]
+    actions: tuple[ActionItem, ...]
+    timeline: tuple[TimelineEntry, ...]
+
+
+def snapshot(incident: Incident) -> Snapshot:
+    head = incident.model_dump(exclude=set(_LISTS))
+    return Snapshot(
+        incident.timezone,
+        head,
+        dict(incident._file_extra),
+        tuple(incident.actions),
+        tuple(incident.timeline),
+    )
+
+
+@dataclass
+class TomlWriter:
+    """Renders snapshots to TOML, caching each entry's block by identity."""
+
+    _zone_name: str = ""
+    _blocks: dict[str, tuple[TimelineEntry, str]] = field(default_factory=dict)
+
+    def render(self, snap: Snapshot) -> str:
+        zone = ZoneInfo(snap.timezone)
+        if snap.timezone != self._zone_name:
+            self._blocks.clear()
+            self._zone_name = snap.timezone
+        table = _table(snap.head, zone)
+        # multi-line free text reads best as """...""", but TOML may turn a
+        # raw CR LF inside one into LF: keep such text on one escaped line
+        readable = not any(isinstance(v, str) and "\r" in v for v in table.values())
+        parts = [tomli_w.dumps({"schema": SCHEMA, "incident": table}, multiline_strings=readable)]
+        if snap.extra:
+            parts.append("\n" + tomli_w.dumps(snap.extra))
+        for item in snap.actions:
+            parts.append("\n[[actions]]\n" + tomli_w.dumps(_table(item.model_dump(), zone)))
+        blocks = self._blocks
+        for entry in snap.timeline:
+            hit = blocks.get(entry.id)
+            if hit is None or hit[0] is not entry:
+                text = "\n[[timeline]]\n" + tomli_w.dumps(_table(entry.model_dump(), zone))
+                hit = blocks[entry.id] = (entry, text)
+            parts.append(hit[1])
+        if len(blocks) > 2 * len(snap.timeline) + 64:
+            live = {entry.id for entry in snap.timeline}
+            self._blocks = {k: v for k, v in blocks.items() if k in live}
+        return "".join(parts)
+
+
+def dumps(incident: Incident) -> str:
+    return TomlWriter().render(snapshot(incident))
+
+
+def _fsync_folder(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Replace `path` with `data` so that a crash leaves the old or the new file."""
+    folder = path.parent
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    except OSError as error:
+        raise SaveError(f"could not save {path}: {error.strerror or error}") from None
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+        _fsync_folder(folder)
+    except OSError as error:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise SaveError(f"could not save {path}: {error.strerror or error}") from None
+
+
+def remove_leftovers(path: Path) -> list[Path]:
+    """Remove temp files left by a save that was killed; returns what went."""
+    removed = []
+    for leftover in path.parent.glob(f".{glob_escape(path.name)}.*.tmp"):
+        try:
+            leftover.unlink()
+            removed.append(leftover)
+        except OSError:
+            pass
+    return removed
+
+
+def glob_escape(name: str) -> str:
+    return re.sub(r"([*?\[])", r"[\1]", name)
+
+
+# -- locking ------------------------------------------------------------------
+class IncidentLock:
+    """An exclusive `flock` on `<name>.toml.lock`, naming its holder inside."""
+
+    def __init__(self, path: Path) -> None:
+        self.incident_path = path
+        self.path = path.with_name(path.name + ".lock")
+        self._fd: int | None = None
+
+    def acquire(self) -> None:
+        flags = os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC
+        try:
+            fd = os.open(self.path, flags, 0o600)
+        except OSError as error:
+            raise LockedError(f"cannot lock {self.incident_path}: {error.strerror}") from None
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            holder = self._holder(fd)
+            os.close(fd)
+            raise LockedError(f"{self.incident_path} is open in another pmtui ({holder})") from None
+        info = {
+            "pid": os.getpid(),
+            "host": socket.gethostname(),
+            "since": datetime.now().astimezone(),
+        }
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, tomli_w.dumps(info).encode(), 0)
+        self._fd = fd
+
+    @staticmethod
+    def _holder(fd: int) -> str:
+        try:
+            info = tomli.loads(os.pread(fd, 4096, 0).decode("utf-8", "replace"))
+            since = info["since"].astimezone().strftime("%H:%M")
+            return f"pid {info['pid']} on {info['host']}, since {since}"
+        except (OSError, KeyError, AttributeError, tomli.TOMLDecodeError):
+            return "holder unknown"
+
+    def release(self) -> None:
+        if self._fd is not None:
+            fcntl.flock(self._fd, fcntl.LOCK_UN)
+            os.close(self._fd)
+            self._fd = None
+
+    @property
+    def held(self) -> bool:
+        return self._fd is not None
+
+
+class IncidentStore:
+    """An incident file held open by one pmtui: locked, loaded, saved."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.lock = IncidentLock(path)
+        self.writer = TomlWriter()
+
+    def open(self) -> Incident:
+        """Lock and load the file. The lock is released again on failure."""
+        self.lock.acquire()
+        try:
+            remove_leftovers(self.path)
+            return load(self.path)
+        except BaseException:
+            self.lock.release()
+            raise
+
+    def create(self, incident: Incident) -> None:
+        """Lock a new file and write `incident` to it; refuses an existing file."""
+        if self.path.exists():
+            raise SaveError(f"{self.path} already exists")
+        self.lock.acquire()
+        try:
+            self.save(snapshot(incident))
+        except BaseException:
+            self.lock.release()
+            raise
+
+    def save(self, snap: Snapshot) -> None:
+        write_atomic(self.path, self.writer.render(snap).encode("utf-8"))
+
+    def close(self) -> None:
+        self.lock.release()

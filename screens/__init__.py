@@ -1,0 +1,1 @@
+"""Screens and modal dialogs: main, help, summary editor, confirm."""

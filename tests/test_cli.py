@@ -1,0 +1,113 @@
+"""The `pmtui` command as a user runs it: a real process, real files."""
+
+import os
+import shutil
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from pmtui import store
+from tests.conftest import RAPPI, ROOT
+
+
+def pmtui(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    return subprocess.run(
+        [sys.executable, "-m", "pmtui", *args], capture_output=True, text=True, cwd=cwd, env=env
+    )
+
+
+def test_help_lists_every_command_with_examples():
+    result = pmtui("--help")
+    assert result.returncode == 0
+    for text in ("pmtui new", "pmtui export", "pmtui [PATH]", "examples:", "-o -"):
+        assert text in result.stdout
+
+
+def test_export_prints_markdown():
+    result = pmtui("export", str(RAPPI), "-o", "-")
+    assert result.returncode == 0
+    assert result.stdout.startswith("# Postmortem: Rappi Orders API purchase mismatch")
+
+
+def test_export_writes_md_beside_the_file(tmp_path):
+    target = tmp_path / "inc.toml"
+    shutil.copy(RAPPI, target)
+    result = pmtui("export", str(target))
+    assert result.returncode == 0, result.stderr
+    out = tmp_path / "inc.md"
+    assert result.stdout.strip() == str(out)
+    assert out.read_text().startswith("# Postmortem:")
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600
+
+
+def test_export_works_while_the_incident_is_open(rappi_copy):
+    holder = store.IncidentStore(rappi_copy)
+    holder.open()
+    try:
+        assert pmtui("export", str(rappi_copy), "-o", "-").returncode == 0
+    finally:
+        holder.close()
+
+
+def test_new_creates_a_detected_incident(tmp_path):
+    result = pmtui(
+        "new",
+        "Checkout is down!",
+        "--severity",
+        "sev2",
+        "--timezone",
+        "Africa/Nairobi",
+        "--commander",
+        "Ana",
+        "--no-open",
+        cwd=tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    path = tmp_path / result.stdout.strip()
+    assert path.name.endswith("-checkout-is-down.toml")
+    incident = store.load(path)
+    assert incident.title == "Checkout is down!"
+    assert incident.severity == "SEV2" and incident.commander == "Ana"
+    assert incident.status.value == "detected"
+    assert incident.detected_at == incident.started_at
+    assert str(incident.started_at.utcoffset()) == "3:00:00"
+
+
+def test_new_with_a_file_refuses_to_overwrite(rappi_copy):
+    before = rappi_copy.read_bytes()
+    result = pmtui("new", "x", "--file", str(rappi_copy), "--no-open")
+    assert result.returncode == 1
+    assert "already exists" in result.stderr
+    assert rappi_copy.read_bytes() == before
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["export"], "the following arguments are required: path"),
+        (["export", "missing.toml"], "missing.toml: no such file"),
+        (["new", "x", "--severity", "SEV9", "--no-open"], "severity: must be one of"),
+        (["new", "x", "--timezone", "Moon/Base", "--no-open"], "unknown timezone"),
+        (["new", "--no-open"], "a TITLE is needed"),
+        (["export", "a.toml", "--bogus"], "unrecognized arguments"),
+    ],
+)
+def test_user_mistakes_are_one_line_and_exit_2(tmp_path, args, message):
+    result = pmtui(*args, cwd=tmp_path)
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_bad_file_exits_2_and_is_untouched(tmp_path):
+    path = tmp_path / "bad.toml"
+    path.write_text("schema = 1\n[incident\n")
+    result = pmtui("export", str(path))
+    assert result.returncode == 2
+    assert result.stderr.startswith(f"pmtui: {path}:2:")
+    assert path.read_text() == "schema = 1\n[incident\n"

@@ -1,0 +1,73 @@
+"""Any text survives save -> load exactly, and the export keeps its shape."""
+
+from datetime import UTC, datetime, timedelta
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from pmtui import store
+from pmtui.export import export_markdown
+from pmtui.model import Incident
+from tests.conftest import NOW
+from tests.mdcheck import SECTIONS, parse
+
+# every code point but lone surrogates, which the model replaces on entry
+TEXT = st.text(st.characters(exclude_categories=["Cs"]), max_size=80)
+TRICKY = st.sampled_from(
+    [
+        '"""',
+        "'''",
+        "|",
+        "\\",
+        "\n",
+        "\r\n",
+        "\r",
+        "\x00",
+        "\x1b[31m",
+        "\u202e",
+        "```",
+        "<",
+        "&",
+        "#",
+        "- ",
+    ]
+)
+MIXED = st.lists(st.one_of(TEXT, TRICKY), max_size=6).map("".join)
+MOMENTS = st.datetimes(
+    min_value=datetime(2020, 1, 1), max_value=datetime(2035, 1, 1), timezones=st.just(UTC)
+)
+settings.register_profile("pmtui", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("pmtui")
+
+
+@given(
+    title=MIXED.filter(lambda t: t.strip()),
+    texts=st.lists(st.tuples(MIXED, MOMENTS), max_size=8),
+    free=MIXED,
+    zone=st.sampled_from(["GMT", "Africa/Nairobi", "America/St_Johns", "Asia/Kathmandu"]),
+)
+def test_any_text_round_trips(tmp_path_factory, title, texts, free, zone):
+    incident = Incident(title=title, timezone=zone, started_at=NOW, root_cause=free, summary=free)
+    for text, moment in texts:
+        incident.add_entry(text, moment)
+        incident.add_action(text or "x", owner=text or None)
+    path = tmp_path_factory.mktemp("prop") / "inc.toml"
+    store.write_atomic(path, store.dumps(incident).encode("utf-8"))
+    again = store.load(path)
+    assert again.model_dump() == incident.model_dump()
+
+
+@given(texts=st.lists(MIXED, min_size=1, max_size=10), free=MIXED)
+def test_export_keeps_one_item_per_entry(texts, free):
+    incident = Incident(title="t", timezone="GMT", started_at=NOW, root_cause=free, impact=free)
+    for offset, text in enumerate(texts):
+        incident.add_entry(text, NOW + timedelta(minutes=offset))
+        incident.add_action(text or "x", owner=text)
+    parsed = parse(export_markdown(incident))
+    assert len(parsed.timeline_items) == len(texts)
+    titles = [t for level, t in parsed.headings if level == 2]
+    for section in SECTIONS:
+        assert section in titles
+    assert all(len(set(table)) == 1 for table in parsed.tables)
+    if "<" not in free:  # the free text may hold the IC's own HTML; nothing else may
+        assert set(parsed.html) <= {"<br>"}

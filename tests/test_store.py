@@ -1,0 +1,178 @@
+import errno
+import os
+import stat
+import subprocess
+import sys
+from datetime import timedelta
+
+import pytest
+
+from pmtui import store
+from pmtui.errors import LoadError, LockedError, SaveError
+from pmtui.model import Incident
+from tests.conftest import NOW, PAYME, RAPPI
+
+
+@pytest.mark.parametrize("path", [RAPPI, PAYME])
+def test_samples_round_trip(path, tmp_path):
+    incident = store.load(path)
+    target = tmp_path / "copy.toml"
+    store.write_atomic(target, store.dumps(incident).encode())
+    again = store.load(target)
+    assert again.model_dump() == incident.model_dump()
+    assert store.dumps(again) == store.dumps(incident)
+
+
+def test_saved_file_is_private_and_sorted(tmp_path, incident):
+    incident.add_entry("second", NOW + timedelta(minutes=1))
+    incident.add_entry("first", NOW)
+    path = tmp_path / "inc.toml"
+    s = store.IncidentStore(path)
+    s.create(incident)
+    s.close()
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(s.lock.path.stat().st_mode) == 0o600
+    text = path.read_text()
+    assert text.index('"first"') < text.index('"second"')
+    assert text.startswith("schema = 1\n")
+
+
+def test_written_times_use_the_incident_zone(tmp_path):
+    incident = store.load(PAYME)
+    text = store.dumps(incident)
+    assert "at = 2026-11-21 08:19:00+03:00" in text
+
+
+def test_bom_and_crlf_are_accepted(tmp_path):
+    path = tmp_path / "bom.toml"
+    path.write_bytes(b"\xef\xbb\xbf" + RAPPI.read_bytes().replace(b"\n", b"\r\n"))
+    assert store.load(path).title == store.load(RAPPI).title
+
+
+def test_local_times_mean_the_incident_zone(tmp_path):
+    path = tmp_path / "local.toml"
+    path.write_text(
+        'schema = 1\n[incident]\ntitle = "x"\ntimezone = "Africa/Nairobi"\n'
+        "started_at = 2026-11-21T08:19:00\n"
+        '[[timeline]]\nat = 2026-11-21T08:20:00\ntext = "no id, no offset"\n'
+    )
+    incident = store.load(path)
+    assert incident.started_at.utcoffset() == timedelta(hours=3)
+    assert incident.timeline[0].id == "t1"
+    assert incident.timeline[0].at.hour == 8
+
+
+def test_unknown_fields_survive_a_save(tmp_path):
+    path = tmp_path / "extra.toml"
+    path.write_text(
+        'schema = 1\n[incident]\ntitle = "x"\ntimezone = "GMT"\nticket = "OPS-1"\n'
+        "started_at = 2026-11-21T08:19:00Z\n"
+        '[tooling]\nbridge = "zoom"\n'
+        '[[timeline]]\nid = "t1"\nat = 2026-11-21T08:20:00Z\ntext = "a"\nsource = "pager"\n'
+    )
+    text = store.dumps(store.load(path))
+    assert 'ticket = "OPS-1"' in text
+    assert 'bridge = "zoom"' in text
+    assert 'source = "pager"' in text
+
+
+def test_unchanged_entries_reuse_their_cached_block(incident):
+    writer = store.TomlWriter()
+    first = incident.add_entry("one", NOW)
+    writer.render(store.snapshot(incident))
+    cached = writer._blocks[first.id][1]
+    incident.add_entry("two", NOW)
+    writer.render(store.snapshot(incident))
+    assert writer._blocks[first.id][1] is cached
+    _, edited = incident.replace_entry(first.id, text="one, edited")
+    assert "one, edited" in writer.render(store.snapshot(incident))
+    assert writer._blocks[first.id][0] is edited
+
+
+def test_changing_timezone_rewrites_every_time(incident):
+    writer = store.TomlWriter()
+    incident.add_entry("one", NOW)
+    assert "+00:00" in writer.render(store.snapshot(incident))
+    incident.timezone = "Africa/Nairobi"
+    text = writer.render(store.snapshot(incident))
+    assert "at = 2026-11-21 23:30:00+03:00" in text
+
+
+def test_leftover_temp_files_are_removed_on_open(rappi_copy):
+    leftover = rappi_copy.with_name(f".{rappi_copy.name}.abc123.tmp")
+    leftover.write_text("half a file")
+    unrelated = rappi_copy.with_name(".other.toml.abc.tmp")
+    unrelated.write_text("not ours")
+    s = store.IncidentStore(rappi_copy)
+    s.open()
+    s.close()
+    assert not leftover.exists()
+    assert unrelated.exists()
+
+
+def test_a_held_lock_refuses_a_second_writer(rappi_copy):
+    first = store.IncidentStore(rappi_copy)
+    first.open()
+    second = store.IncidentStore(rappi_copy)
+    with pytest.raises(LockedError) as info:
+        second.open()
+    message = str(info.value)
+    assert f"pid {os.getpid()}" in message
+    assert "is open in another pmtui" in message and "since" in message
+    first.close()
+    second.open()  # free again once released
+    second.close()
+    assert first.lock.path.exists()  # never deleted
+
+
+def test_a_killed_holder_leaves_no_stale_lock(rappi_copy):
+    code = (
+        "import os, sys; from pathlib import Path; from pmtui.store import IncidentStore;"
+        f"IncidentStore(Path({str(rappi_copy)!r})).open(); print('held', flush=True);"
+        "os.kill(os.getpid(), 9)"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert "held" in result.stdout
+    s = store.IncidentStore(rappi_copy)
+    s.open()
+    s.close()
+
+
+def test_create_refuses_an_existing_file(rappi_copy, incident):
+    before = rappi_copy.read_bytes()
+    with pytest.raises(Exception, match="already exists"):
+        store.IncidentStore(rappi_copy).create(incident)
+    assert rappi_copy.read_bytes() == before
+
+
+@pytest.mark.parametrize("code", [errno.ENOSPC, errno.EIO])
+def test_failed_write_leaves_old_file_and_no_temp(tmp_path, monkeypatch, code):
+    path = tmp_path / "inc.toml"
+    store.write_atomic(path, b"old")
+
+    def failing_fsync(fd: int) -> None:
+        raise OSError(code, os.strerror(code))
+
+    monkeypatch.setattr(os, "fsync", failing_fsync)
+    with pytest.raises(SaveError, match="could not save .*" + os.strerror(code)):
+        store.write_atomic(path, b"new")
+    assert path.read_bytes() == b"old"
+    assert list(tmp_path.glob(".*.tmp")) == []
+
+
+def test_save_into_a_vanished_folder_is_a_save_error(tmp_path):
+    with pytest.raises(SaveError, match="could not save"):
+        store.write_atomic(tmp_path / "gone" / "inc.toml", b"x")
+
+
+def test_load_error_for_missing_file(tmp_path):
+    with pytest.raises(LoadError, match="no such file"):
+        store.load(tmp_path / "nope.toml")
+
+
+def test_new_incident_round_trips(tmp_path):
+    incident = Incident(title="t", started_at=NOW, timezone="Asia/Kolkata")
+    incident.add_entry('quote " and """ and | and \\', NOW)
+    path = tmp_path / "i.toml"
+    store.write_atomic(path, store.dumps(incident).encode())
+    assert store.load(path).model_dump() == incident.model_dump()

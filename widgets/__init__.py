@@ -1,0 +1,1 @@
+"""Reusable widgets: timeline view, status panel, action list, entry bar."""
