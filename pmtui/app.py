@@ -1,12 +1,405 @@
-"""The Textual app (arrives with the TUI issue)."""
+"""The Textual app: the composition root. Keys in, session changes, saves out."""
 
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
+from typing import Any
 
-from pmtui.errors import UsageError
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.message import Message
+from textual.screen import Screen
+
+from pmtui.errors import PmtuiError
+from pmtui.export import export_markdown
+from pmtui.model import Incident, Status
+from pmtui.saver import Saver, SaveResult
+from pmtui.session import Change, InputError, Session, utc_now
+from pmtui.store import IncidentStore, snapshot, write_atomic
+from screens import (
+    ActionEditor,
+    EntryEditor,
+    HelpScreen,
+    MainScreen,
+    PreviewScreen,
+    SummaryEditor,
+    TitlePrompt,
+)
+from widgets import ActionList, EntryBar, SaveIndicator, TimelineView
+
+
+@dataclass(frozen=True)
+class Command:
+    """One app command, declared once: key, footer, palette and help use it."""
+
+    key: str
+    action: str
+    label: str
+    help: str
+    show: bool = True
+
+
+COMMANDS = (
+    Command("ctrl+t", "stamp", "Marker", "Drop a marker entry at this very second"),
+    Command("ctrl+z", "undo", "Undo", "Undo the last change (a delete, an edit, a log)"),
+    Command(
+        "ctrl+s", "summary", "Summary", "Edit title, severity, IC, summary, impact, root cause"
+    ),
+    Command("ctrl+e", "preview", "Export", "Export now and preview the Markdown postmortem"),
+    Command("f1", "help", "Help", "Show every key and slash command"),
+    Command("question_mark", "help", "Help", "Show help (outside the entry bar)", show=False),
+    Command("ctrl+q", "quit", "Quit", "Save, write the postmortem beside the file, and quit"),
+)
+STATUS_COMMANDS = (
+    ("Mark mitigated", "Impact has stopped", Status.MITIGATED),
+    ("Mark resolved", "Fixed for good", Status.RESOLVED),
+    ("Re-open (detected)", "The impact is back", Status.DETECTED),
+)
+
+
+def _bindings(declared: Iterable[object]) -> list[Binding]:
+    return [b for b in declared if isinstance(b, Binding)]
+
+
+class SaveDone(Message):
+    """Posted from the saver thread when a save finished or failed."""
+
+    def __init__(self, result: SaveResult) -> None:
+        super().__init__()
+        self.result = result
+
+
+class PmtuiApp(App[Path | None]):
+    TITLE = "pmtui"
+    ENABLE_COMMAND_PALETTE = True
+    BINDINGS = [
+        Binding(
+            c.key,
+            c.action,
+            c.label,
+            show=c.show,
+            id=f"app.{c.action}",
+            tooltip=c.help,
+            priority=c.key.startswith("ctrl+") and c.key != "ctrl+q",
+        )
+        for c in COMMANDS
+    ]
+
+    def __init__(
+        self,
+        path: Path | None,
+        incident: Incident | None = None,
+        store: IncidentStore | None = None,
+        *,
+        clock: Callable[[], datetime] = utc_now,
+        new_incident: Callable[[str], Incident] | None = None,
+    ) -> None:
+        super().__init__()
+        self.path = path
+        self.clock = clock
+        self.store = store
+        self.incident = incident
+        self.make_incident = new_incident
+        self.session: Session | None = None
+        self.saver: Saver | None = None
+
+    # -- start ----------------------------------------------------------------
+    def on_mount(self) -> None:
+        if self.incident is None:
+            self.push_screen(TitlePrompt(self._where), self._create)
+        else:
+            self._start()
+
+    def _create(self, title: str | None) -> None:
+        if title is None or self.make_incident is None:
+            self.exit(None)
+            return
+        from pmtui.cli import default_path
+
+        try:
+            incident = self.make_incident(title)
+            path = self.path or default_path(incident)
+            store = IncidentStore(path)
+            store.create(incident)
+        except PmtuiError as error:
+            self.notify(str(error), severity="error", timeout=10)
+            self.push_screen(TitlePrompt(self._where), self._create)
+            return
+        self.incident, self.store, self.path = incident, store, path
+        self._start()
+
+    def _start(self) -> None:
+        assert self.incident is not None and self.store is not None
+        self.session = Session(self.incident, self.clock)
+        self.saver = Saver(self.store, lambda result: self.post_message(SaveDone(result)))
+        self.push_screen(MainScreen(self.incident, self.clock, str(self.path)))
+        self.set_interval(1.0, self._tick)
+
+    @property
+    def _where(self) -> str:
+        return str(self.path) if self.path else "a new file in this folder"
+
+    @property
+    def markdown_path(self) -> Path:
+        assert self.path is not None
+        return self.path.with_suffix(".md")
+
+    @property
+    def main(self) -> MainScreen | None:
+        for screen in self.screen_stack:
+            if isinstance(screen, MainScreen):
+                return screen
+        return None
+
+    def _tick(self) -> None:
+        if self.main is not None:
+            self.main.tick()
+
+    # -- the one place changes are applied ------------------------------------
+    def apply(self, intent: Callable[[], Change]) -> Change | None:
+        """Run a session intent; on success save it and refresh what it touched."""
+        assert self.session is not None and self.saver is not None and self.incident is not None
+        try:
+            change = intent()
+        except InputError as error:
+            self.notify(str(error), severity="error", timeout=6)
+            return None
+        self.saver.request(snapshot(self.incident))
+        main = self.main
+        if main is not None:
+            main.query_one(SaveIndicator).saving()
+            main.refresh_all(change.focus_entry, timeline=change.touches_timeline)
+        if change.message:
+            self.notify(change.message, timeout=3)
+        return change
+
+    def on_save_done(self, message: SaveDone) -> None:
+        main = self.main
+        if main is None or self.incident is None:
+            return
+        indicator = main.query_one(SaveIndicator)
+        if message.result.error is None:
+            indicator.saved(self.incident.local(self.clock()).strftime("%H:%M:%S"))
+        else:
+            indicator.failed(message.result.error)
+            self.notify(message.result.error, title="Save failed", severity="error", timeout=8)
+
+    # -- messages from the widgets --------------------------------------------
+    def on_entry_bar_submitted(self, message: EntryBar.Submitted) -> None:
+        assert self.session is not None
+        session = self.session
+        if self.apply(lambda: session.log(message.text, message.typed_at)) is not None:
+            message.bar.accept()
+
+    def on_timeline_view_requested(self, message: TimelineView.Requested) -> None:
+        assert self.session is not None and self.incident is not None
+        session, entry_id = self.session, message.entry_id
+        if message.verb == "delete":
+            self.apply(lambda: session.delete_entry(entry_id))
+        elif message.verb == "to_action":
+            self.apply(lambda: session.entry_to_action(entry_id))
+        elif message.verb == "edit":
+            entry = self.incident.timeline[self.incident.index_of(entry_id)]
+
+            def done(values: dict[str, Any] | None) -> None:
+                if values is not None:
+                    self.apply(lambda: session.edit_entry(entry_id, **values))
+
+            self.push_screen(EntryEditor(self.incident, entry), done)
+
+    def on_action_list_requested(self, message: ActionList.Requested) -> None:
+        assert self.session is not None and self.incident is not None
+        session, action_id = self.session, message.action_id
+        if message.verb == "add" or action_id is None:
+
+            def added(values: dict[str, Any] | None) -> None:
+                if values is not None:
+                    self.apply(lambda: session.add_action(**values))
+
+            self.push_screen(ActionEditor(), added)
+        elif message.verb == "toggle":
+            self.apply(lambda: session.toggle_action(action_id))
+        elif message.verb == "delete":
+            self.apply(lambda: session.delete_action(action_id))
+        elif message.verb == "edit":
+            item = self.incident.actions[self.incident.action_index(action_id)]
+
+            def edited(values: dict[str, Any] | None) -> None:
+                if values is not None:
+                    self.apply(lambda: session.edit_action(action_id, **values))
+
+            self.push_screen(ActionEditor(item), edited)
+
+    # -- app commands ---------------------------------------------------------
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in {"stamp", "undo", "summary", "preview", "set_status"}:
+            return isinstance(self.screen, MainScreen)
+        if action == "help":
+            return not isinstance(self.screen, HelpScreen)
+        return True
+
+    def action_stamp(self) -> None:
+        assert self.session is not None
+        self.apply(self.session.stamp)
+
+    def action_undo(self) -> None:
+        assert self.session is not None
+        session = self.session
+
+        def undo() -> Change:
+            change = session.undo()
+            if change is None:
+                raise InputError("nothing to undo")
+            change.message = f"Undone: {change.label}"
+            change.focus_entry = change.removed[0].id if change.removed else None
+            return change
+
+        self.apply(undo)
+
+    def action_set_status(self, status: str) -> None:
+        assert self.session is not None
+        session = self.session
+        self.apply(lambda: session.set_status(Status(status)))
+
+    def action_summary(self) -> None:
+        assert self.session is not None and self.incident is not None
+        session = self.session
+
+        def done(values: dict[str, Any] | None) -> None:
+            if values is not None:
+                self.apply(lambda: session.update_head(values))
+
+        self.push_screen(SummaryEditor(self.incident), done)
+
+    def action_preview(self) -> None:
+        assert self.incident is not None
+        markdown = export_markdown(self.incident, now=self.clock())
+        try:
+            write_atomic(self.markdown_path, markdown.encode("utf-8"))
+            note = f"written to {self.markdown_path}"
+        except PmtuiError as error:
+            note = str(error)
+        self.push_screen(PreviewScreen(markdown, note))
+
+    def help_sections(self) -> list[tuple[str, list[tuple[str, str]]]]:
+        def rows(bindings: Iterable[Binding]) -> list[tuple[str, str]]:
+            out: dict[str, str] = {}
+            for binding in bindings:
+                keys = binding.key_display or binding.key
+                what = binding.tooltip or binding.description
+                if what and keys not in out:
+                    out[keys] = what
+            return list(out.items())
+
+        return [
+            (
+                "Anywhere",
+                [
+                    *rows(_bindings(self.BINDINGS)),
+                    ("tab / shift+tab", "move between panes"),
+                    ("ctrl+p", "command palette: every action by name"),
+                ],
+            ),
+            ("Timeline pane", rows(_bindings(TimelineView.BINDINGS))),
+            ("Action items pane", rows(_bindings(ActionList.BINDINGS))),
+        ]
+
+    def action_help(self) -> None:
+        self.push_screen(HelpScreen(self.help_sections()))
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        if not isinstance(screen, MainScreen):
+            yield from super().get_system_commands(screen)
+            return
+        for command in COMMANDS:
+            if command.show:
+                action = getattr(self, f"action_{command.action}")
+                yield SystemCommand(command.label, f"{command.help} ({command.key})", action)
+        for title, help_text, status in STATUS_COMMANDS:
+            yield SystemCommand(title, help_text, lambda s=status: self.action_set_status(s.value))
+        timeline, actions = screen.query_one(TimelineView), screen.query_one(ActionList)
+        for verb, title in (
+            ("edit", "Edit entry"),
+            ("delete", "Delete entry"),
+            ("to_action", "Entry to action item"),
+        ):
+            yield SystemCommand(
+                title, "The selected timeline entry", lambda v=verb: timeline.action_request(v)
+            )
+        for verb, title in (
+            ("add", "Add action item"),
+            ("toggle", "Toggle action done"),
+            ("edit", "Edit action item"),
+            ("delete", "Delete action item"),
+        ):
+            yield SystemCommand(
+                title, "The selected action item", lambda v=verb: actions.action_request(v)
+            )
+        yield from super().get_system_commands(screen)
+
+    # -- quitting -------------------------------------------------------------
+    async def action_quit(self) -> None:
+        """Log what is still in the entry bar, save, write the postmortem, exit."""
+        main = self.main
+        if main is None or self.incident is None or self.saver is None or self.store is None:
+            self.exit(None)
+            return
+        bar = main.query_one(EntryBar)
+        if bar.input.value.strip():
+            self.on_entry_bar_submitted(
+                EntryBar.Submitted(bar, bar.input.value, bar.typed_at or self.clock())
+            )
+        if not self.saver.stop(timeout=10):
+            self.saver = Saver(self.store, lambda result: self.post_message(SaveDone(result)))
+            self.saver.request(snapshot(self.incident))
+            self.notify(
+                f"Could not save {self.path}: {self.saver.last_error or 'the disk refused'}. "
+                "Nothing is lost while pmtui runs; free the disk, then quit again.",
+                severity="error",
+                timeout=15,
+            )
+            return
+        markdown = export_markdown(self.incident, now=self.clock())
+        try:
+            write_atomic(self.markdown_path, markdown.encode("utf-8"))
+            written: Path | None = self.markdown_path
+        except PmtuiError as error:
+            self.notify(str(error), severity="error")
+            written = None
+        self.store.close()
+        self.exit(written)
 
 
 def run(path: Path | None, new_options: argparse.Namespace | None = None) -> int:
-    raise UsageError("pmtui: the TUI is not built yet; `pmtui export PATH -o -` shows a postmortem")
+    """Open (or create) an incident in the TUI; returns the exit code."""
+    from pmtui.cli import new_incident
+
+    options = new_options or argparse.Namespace(severity=None, timezone=None, commander=None)
+
+    def make(title: str) -> Incident:
+        return new_incident(
+            title, severity=options.severity, timezone=options.timezone, commander=options.commander
+        )
+
+    incident: Incident | None = None
+    store: IncidentStore | None = None
+    if path is not None and path.exists():
+        store = IncidentStore(path)
+        incident = store.open()
+    app = PmtuiApp(path, incident, store, new_incident=make)
+    try:
+        written = app.run()
+    finally:
+        if app.saver is not None:
+            app.saver.stop()
+        if app.store is not None:
+            app.store.close()
+    if written is not None:
+        print(f"Postmortem written to {written}")
+    elif app.incident is not None:
+        print(f"Incident saved to {app.path}")
+    return 0

@@ -7,7 +7,7 @@ in the future; an offset counts back from the reference moment.
 from __future__ import annotations
 
 import re
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 _CLOCK = re.compile(
@@ -67,3 +67,22 @@ def parse_leading_time(text: str, now: datetime, zone: ZoneInfo) -> tuple[dateti
         if clock is not None:
             return latest_at(clock, now, zone), _rest(text, match.end())
     return None, text
+
+
+_FULL = re.compile(r"^\s*(\d{4}-\d{2}-\d{2})[ T](\d{1,2}:\d{2}(?::\d{2})?)\s*$")
+
+
+def parse_time_field(text: str, day: date, zone: ZoneInfo) -> datetime | None:
+    """An edited time: '19:39', '7:39:05 pm' on `day`, or '2026-11-21 19:39'."""
+    full = _FULL.match(text)
+    if full:
+        try:
+            day = date.fromisoformat(full[1])
+        except ValueError:
+            return None
+        text = full[2]
+    match = _CLOCK.match(text)
+    if not match or text[match.end() :].strip():
+        return None
+    clock = _clock_time(match)
+    return None if clock is None else datetime.combine(day, clock, tzinfo=zone)

@@ -1,1 +1,9 @@
 """Reusable widgets: timeline view, status panel, action list, entry bar."""
+
+from widgets.action_list import ActionList
+from widgets.entry_bar import EntryBar
+from widgets.save_indicator import SaveIndicator
+from widgets.status_panel import StatusPanel
+from widgets.timeline import TimelineView
+
+__all__ = ["ActionList", "EntryBar", "SaveIndicator", "StatusPanel", "TimelineView"]

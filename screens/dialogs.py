@@ -1,0 +1,131 @@
+"""Small dialogs: help, the postmortem preview, the title prompt, a confirmation."""
+
+from __future__ import annotations
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, Markdown, Static
+
+from pmtui.commands import SLASH_COMMANDS
+
+_DIALOG_CSS = """
+{name} {{ align: center middle; }}
+{name} > Vertical {{ width: 90%; max-width: 110; height: auto; max-height: 95%;
+    border: thick $accent; background: $surface; padding: 0 1; }}
+"""
+
+
+class HelpScreen(ModalScreen[None]):
+    """Every key and slash command, built from the bindings themselves."""
+
+    DEFAULT_CSS = (
+        _DIALOG_CSS.format(name="HelpScreen")
+        + "HelpScreen VerticalScroll { height: auto; max-height: 40; }"
+    )
+    BINDINGS = [Binding("escape,f1,q,question_mark", "dismiss", "Close", id="help.close")]
+
+    def __init__(self, sections: list[tuple[str, list[tuple[str, str]]]]) -> None:
+        super().__init__()
+        self.sections = sections
+
+    def compose(self) -> ComposeResult:
+        table = Table.grid(padding=(0, 2))
+        table.add_column(style="bold cyan", no_wrap=True)
+        table.add_column()
+        for title, rows in self.sections:
+            table.add_row(Text(title, style="bold underline"), "")
+            for keys, what in rows:
+                table.add_row(keys, what)
+            table.add_row("", "")
+        table.add_row(Text("Entry bar", style="bold underline"), "")
+        table.add_row("Enter", "log the text; its time is when you started typing")
+        table.add_row("19:39 … / 7:39 PM … / -5m …", "backdate: the time is taken off the text")
+        table.add_row("TODO …", "log it and add it as an action item")
+        for command in SLASH_COMMANDS:
+            table.add_row(f"/{command.name} {command.args}", command.help)
+        with Vertical() as box:
+            box.border_title = "pmtui help · esc closes"
+            with VerticalScroll():
+                yield Static(table)
+
+    async def action_dismiss(self, result: None = None) -> None:
+        self.dismiss(None)
+
+
+class PreviewScreen(ModalScreen[None]):
+    """The postmortem as it will be written."""
+
+    DEFAULT_CSS = (
+        _DIALOG_CSS.format(name="PreviewScreen") + "PreviewScreen > Vertical { height: 95%; }"
+    )
+    BINDINGS = [Binding("escape,q", "close", "Close", id="preview.close")]
+
+    def __init__(self, markdown: str, note: str) -> None:
+        super().__init__()
+        self.markdown = markdown
+        self.note = note
+
+    def compose(self) -> ComposeResult:
+        with Vertical() as box:
+            box.border_title = "Postmortem preview · esc closes"
+            box.border_subtitle = self.note
+            with VerticalScroll():
+                yield Markdown(self.markdown)
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+
+class TitlePrompt(ModalScreen[str | None]):
+    """Asks what is broken before a new incident is created."""
+
+    DEFAULT_CSS = _DIALOG_CSS.format(name="TitlePrompt")
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="title.cancel")]
+
+    def __init__(self, where: str) -> None:
+        super().__init__()
+        self.where = where
+
+    def compose(self) -> ComposeResult:
+        with Vertical() as box:
+            box.border_title = "New incident"
+            yield Label(f"What is broken? (saved to {self.where}; esc quits without creating it)")
+            yield Input(placeholder="e.g. Checkout returns 500 for every user", id="title")
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.value.strip():
+            self.dismiss(event.value.strip())
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class ConfirmScreen(ModalScreen[bool]):
+    """A yes/no question; y or enter says yes, n or escape says no."""
+
+    DEFAULT_CSS = (
+        _DIALOG_CSS.format(name="ConfirmScreen") + "ConfirmScreen Horizontal { height: auto; }"
+    )
+    BINDINGS = [
+        Binding("y", "answer(True)", "Yes", id="confirm.yes"),
+        Binding("n,escape", "answer(False)", "No", id="confirm.no"),
+    ]
+
+    def __init__(self, question: str, yes: str = "Yes", no: str = "No") -> None:
+        super().__init__()
+        self.question, self.yes, self.no = question, yes, no
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static(self.question)
+            yield Horizontal(Button(self.yes, id="yes", variant="error"), Button(self.no, id="no"))
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id == "yes")
+
+    def action_answer(self, answer: bool) -> None:
+        self.dismiss(answer)

@@ -1,0 +1,119 @@
+"""Dialogs that edit one timeline entry or one action item."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Button, Input, Label, Select, Static
+
+from pmtui.model import ActionItem, ActionKind, EntryKind, Incident, TimelineEntry
+from pmtui.timeparse import parse_time_field
+from screens.forms import Form, form_css
+
+
+def _buttons() -> Horizontal:
+    return Horizontal(
+        Button("Save (ctrl+s)", id="save", variant="primary"),
+        Button("Cancel (esc)", id="cancel"),
+        classes="buttons",
+    )
+
+
+class EntryEditor(Form[dict[str, Any]]):
+    """Edit an entry's time, kind and text; Enter in a field saves."""
+
+    DEFAULT_CSS = form_css("EntryEditor")
+
+    def __init__(self, incident: Incident, entry: TimelineEntry) -> None:
+        super().__init__()
+        self.incident = incident
+        self.entry = entry
+
+    def compose(self) -> ComposeResult:
+        local = self.incident.local(self.entry.at)
+        with Vertical() as box:
+            box.border_title = f"Edit entry {self.entry.id}"
+            yield Label(
+                f"Time ({local.tzname()}): 19:39, 7:39:05 PM or 2026-11-21 19:39", classes="field"
+            )
+            yield Input(f"{local:%H:%M:%S}", id="time")
+            yield Label("Kind", classes="field")
+            yield Select(
+                [(k.value, k) for k in EntryKind],
+                value=self.entry.kind,
+                allow_blank=False,
+                id="kind",
+            )
+            yield Label("Text", classes="field")
+            yield Input(self.entry.text, id="text")
+            yield Static(id="error", classes="error")
+            yield _buttons()
+
+    def on_mount(self) -> None:
+        self.query_one("#text", Input).focus()
+
+    def on_input_submitted(self) -> None:
+        self.action_save()
+
+    def values(self) -> dict[str, Any] | None:
+        day = self.incident.local(self.entry.at).date()
+        raw = self.query_one("#time", Input).value
+        at = parse_time_field(raw, day, self.incident.zone)
+        if at is None:
+            self.query_one("#error", Static).update(f"Not a time: {raw!r}. Try 19:39 or 19:39:05.")
+            return None
+        kind = self.query_one("#kind", Select).value
+        return {"at": at, "kind": kind, "text": self.query_one("#text", Input).value}
+
+
+class ActionEditor(Form[dict[str, Any]]):
+    """Add or edit an action item: text, owner, due date, kind."""
+
+    DEFAULT_CSS = form_css("ActionEditor")
+
+    def __init__(self, item: ActionItem | None = None) -> None:
+        super().__init__()
+        self.item = item
+
+    def compose(self) -> ComposeResult:
+        item = self.item
+        with Vertical() as box:
+            box.border_title = f"Edit action {item.id}" if item else "New action item"
+            yield Label("What must be done", classes="field")
+            yield Input(item.text if item else "", id="text")
+            yield Label("Owner", classes="field")
+            yield Input(item.owner or "" if item else "", id="owner")
+            yield Label("Due (YYYY-MM-DD, empty for none)", classes="field")
+            yield Input(item.due.isoformat() if item and item.due else "", id="due")
+            yield Label("Kind", classes="field")
+            kind = item.kind if item else ActionKind.CORRECTIVE
+            yield Select(
+                [(k.value, k) for k in ActionKind], value=kind, allow_blank=False, id="kind"
+            )
+            yield Static(id="error", classes="error")
+            yield _buttons()
+
+    def on_mount(self) -> None:
+        self.query_one("#text", Input).focus()
+
+    def on_input_submitted(self) -> None:
+        self.action_save()
+
+    def values(self) -> dict[str, Any] | None:
+        error = self.query_one("#error", Static)
+        text = self.query_one("#text", Input).value.strip()
+        if not text:
+            error.update("An action item needs some text.")
+            return None
+        raw_due = self.query_one("#due", Input).value.strip()
+        try:
+            due = date.fromisoformat(raw_due) if raw_due else None
+        except ValueError:
+            error.update(f"Not a date: {raw_due!r}. Use YYYY-MM-DD, e.g. 2026-12-01.")
+            return None
+        owner = self.query_one("#owner", Input).value.strip() or None
+        kind = self.query_one("#kind", Select).value
+        return {"text": text, "owner": owner, "due": due, "kind": kind}

@@ -1,0 +1,81 @@
+"""The main screen: timeline beside status and actions, entry bar at the bottom."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Label
+
+from pmtui.model import Incident
+from widgets import ActionList, EntryBar, SaveIndicator, StatusPanel, TimelineView
+
+
+class MainScreen(Screen[None]):
+    DEFAULT_CSS = """
+    MainScreen #panes { height: 1fr; }
+    MainScreen #timeline-pane { width: 2fr; border: round $primary 50%; }
+    MainScreen #side { width: 1fr; min-width: 34; }
+    MainScreen #status-pane { height: auto; border: round $primary 50%; }
+    MainScreen #actions-pane { height: 1fr; border: round $primary 50%; }
+    MainScreen #timeline-pane:focus-within, MainScreen #actions-pane:focus-within {
+        border: round $accent;
+    }
+    MainScreen #statusbar { height: 1; }
+    MainScreen #file { width: 1fr; color: $text-muted; padding: 0 1; }
+    """
+
+    def __init__(self, incident: Incident, clock: Callable[[], datetime], file_label: str) -> None:
+        super().__init__()
+        self.incident = incident
+        self.clock = clock
+        self.file_label = file_label
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="panes"):
+            with Vertical(id="timeline-pane") as pane:
+                pane.border_title = "Timeline"
+                yield TimelineView(self.incident, id="timeline")
+            with Vertical(id="side"):
+                with Vertical(id="status-pane") as pane:
+                    pane.border_title = "Status"
+                    yield StatusPanel(self.incident, id="status")
+                with Vertical(id="actions-pane") as pane:
+                    pane.border_title = "Action items"
+                    yield ActionList(self.incident, id="actions")
+        yield EntryBar(self.incident, self.clock, id="entrybar")
+        with Horizontal(id="statusbar"):
+            yield Label(self.file_label, id="file")
+            yield SaveIndicator("no changes yet", id="saved")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#entry").focus()
+        self.refresh_all()
+
+    def refresh_all(self, focus_entry: str | None = None, timeline: bool = True) -> None:
+        inc = self.incident
+        self.title = inc.title
+        self.sub_title = " · ".join(
+            part
+            for part in (
+                inc.severity,
+                inc.status.value,
+                f"IC {inc.commander}" if inc.commander else "",
+            )
+            if part
+        )
+        self.app.title, self.app.sub_title = self.title, self.sub_title
+        if timeline:
+            self.query_one(TimelineView).reload(focus_entry)
+        self.query_one(ActionList).reload()
+        self.tick()
+
+    def tick(self) -> None:
+        now = self.clock()
+        self.query_one(StatusPanel).show(now)
+        self.query_one(EntryBar).tick()

@@ -1,0 +1,114 @@
+"""The entry bar: type, press Enter, and the entry carries the moment you began."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.suggester import SuggestFromList
+from textual.widgets import Input, Label, Static
+
+from pmtui.commands import SLASH_COMMANDS, matching
+from pmtui.model import Incident
+from pmtui.timeparse import parse_leading_time
+
+_SUGGESTIONS = [f"/{c.name} " if c.args else f"/{c.name}" for c in SLASH_COMMANDS]
+
+
+class EntryBar(Vertical):
+    """Slash-command hints above an input, with the captured time beside it."""
+
+    DEFAULT_CSS = """
+    EntryBar { height: auto; }
+    EntryBar #hints { display: none; height: auto; max-height: 12; padding: 0 1;
+                      background: $panel; color: $text; }
+    EntryBar.-slash #hints { display: block; }
+    EntryBar Horizontal { height: auto; }
+    EntryBar #stamp { width: 16; padding: 1 1 0 1; color: $text-muted; }
+    EntryBar.-typing #stamp { color: $accent; text-style: bold; }
+    EntryBar.-backdated #stamp { color: $warning; text-style: bold; }
+    EntryBar Input { width: 1fr; }
+    """
+
+    @dataclass
+    class Submitted(Message):
+        """The IC pressed Enter: `text` typed, first key pressed at `typed_at`."""
+
+        bar: EntryBar
+        text: str
+        typed_at: datetime
+
+    def __init__(self, incident: Incident, clock: Callable[[], datetime], **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self.incident = incident
+        self.clock = clock
+        self.typed_at: datetime | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="hints")
+        with Horizontal():
+            yield Label(id="stamp")
+            yield Input(
+                placeholder="What is happening? Enter logs it · 19:39 or -5m backdates "
+                "· / for commands",
+                suggester=SuggestFromList(_SUGGESTIONS, case_sensitive=False),
+                id="entry",
+            )
+
+    @property
+    def input(self) -> Input:
+        return self.query_one("#entry", Input)
+
+    def on_mount(self) -> None:
+        self.tick()
+
+    def tick(self) -> None:
+        """Show the captured time while typing, else the live clock."""
+        label = self.query_one("#stamp", Label)
+        value = self.input.value
+        moment = self.typed_at or self.clock()
+        backdated = None
+        if value and not value.startswith("/"):
+            backdated, _ = parse_leading_time(value, moment, self.incident.zone)
+        shown = self.incident.local(backdated or moment)
+        label.update(("↶ " if backdated else "") + f"{shown:%H:%M:%S}")
+        self.set_class(backdated is not None, "-backdated")
+        self.set_class(self.typed_at is not None, "-typing")
+
+    @on(Input.Changed, "#entry")
+    def _changed(self, event: Input.Changed) -> None:
+        if event.value and self.typed_at is None:
+            self.typed_at = self.clock()
+        elif not event.value:
+            self.typed_at = None
+        self._hints(event.value)
+        self.tick()
+
+    def _hints(self, value: str) -> None:
+        found = matching(value)
+        self.set_class(bool(found), "-slash")
+        if found:
+            text = Text()
+            for command in found:
+                text.append(f"/{command.name} {command.args}".ljust(26), style="bold")
+                text.append(command.help + "\n", style="dim")
+            text.append("→ completes", style="dim italic")
+            self.query_one("#hints", Static).update(text)
+
+    @on(Input.Submitted, "#entry")
+    def _submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        if event.value.strip():
+            self.post_message(self.Submitted(self, event.value, self.typed_at or self.clock()))
+
+    def accept(self) -> None:
+        """The entry was applied: clear the bar for the next one."""
+        self.input.value = ""
+        self.typed_at = None
+        self.tick()

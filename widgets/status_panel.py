@@ -1,0 +1,82 @@
+"""The status pane: where the incident stands, how long it has run, its metrics."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from rich.table import Table
+from rich.text import Text
+from textual.widgets import Static
+
+from pmtui.model import Incident, Status, format_duration
+
+_STEPS = (
+    (Status.DETECTED, "detected_at", "Detected"),
+    (Status.MITIGATED, "mitigated_at", "Mitigated"),
+    (Status.RESOLVED, "resolved_at", "Resolved"),
+)
+_STYLE = {
+    Status.DETECTED: "bold red",
+    Status.MITIGATED: "bold yellow",
+    Status.RESOLVED: "bold green",
+}
+
+
+def clock_span(span: timedelta) -> str:
+    """'1:02:03' for an elapsed clock."""
+    seconds = max(0, int(span.total_seconds()))
+    hours, rest = divmod(seconds, 3600)
+    return f"{hours}:{rest // 60:02d}:{rest % 60:02d}"
+
+
+class StatusPanel(Static):
+    """Rendered from the incident; `show(now)` redraws it (the clock ticks each second)."""
+
+    DEFAULT_CSS = """
+    StatusPanel { height: auto; padding: 0 1; }
+    """
+
+    def __init__(self, incident: Incident, **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self.incident = incident
+
+    def show(self, now: datetime) -> None:
+        self.update(self._table(now))
+
+    def _table(self, now: datetime) -> Table:
+        inc = self.incident
+        table = Table.grid(padding=(0, 1))
+        table.add_column(style="dim", no_wrap=True)
+        table.add_column()
+        status = Text(inc.status.value.upper(), style=_STYLE[inc.status])
+        table.add_row("Status", status)
+        span = inc.duration(now) or timedelta()
+        running = "" if inc.resolved_at else "  (running)"
+        table.add_row("Elapsed", Text(clock_span(span) + running, style="bold"))
+        table.add_row("Severity", inc.severity or "—")
+        table.add_row("IC", inc.commander or "—")
+        table.add_row("Started", self._at(inc.started_at, now))
+        for step, name, label in _STEPS:
+            moment = getattr(inc, name)
+            mark = "●" if moment is not None else "○"
+            style = _STYLE[step] if moment is not None else "dim"
+            table.add_row(Text(f"{mark} {label}", style=style), self._at(moment, now))
+        metrics = (
+            ("To detect", inc.time_to_detect),
+            ("To mitigate", inc.time_to_mitigate),
+            ("To resolve", inc.time_to_resolve),
+        )
+        for label, value in metrics:
+            table.add_row(label, format_duration(value) if value is not None else "—")
+        return table
+
+    def _at(self, moment: datetime | None, now: datetime) -> str:
+        if moment is None:
+            return "—"
+        local = self.incident.local(moment)
+        same_day = local.date() == self.incident.local(now).date()
+        return (
+            f"{local:%H:%M:%S} {local.tzname()}"
+            if same_day
+            else f"{local:%b %d %H:%M} {local.tzname()}"
+        )

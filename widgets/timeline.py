@@ -1,0 +1,243 @@
+"""The timeline pane: every entry, one line each, rendered virtually.
+
+Only the rows on screen are ever rendered (the Line API), so 100,000 entries
+cost the same per frame as 10. The widget reads the incident's timeline list
+directly and never holds a copy of the truth.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.segment import Segment
+from rich.style import Style
+from textual.binding import Binding
+from textual.geometry import Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from pmtui.model import EntryKind, Incident, TimelineEntry
+
+# control characters shown as their visible Unicode pictures, so a stray
+# escape byte cannot drive the terminal
+_VISIBLE = {c: 0x2400 + c for c in range(32)} | {0x7F: 0x2421, 0x0A: 0x23CE}
+_KIND_WIDTH = 10
+
+
+def visible(text: str) -> str:
+    return text.translate(_VISIBLE)
+
+
+class TimelineView(ScrollView, can_focus=True):
+    """Entries in time order, newest at the bottom, following new ones."""
+
+    HELP = "Timeline: arrows move, enter/e edits, x deletes, a makes an action item."
+    BINDINGS = [
+        Binding("up", "cursor(-1)", "Up", show=False, id="timeline.up"),
+        Binding("down", "cursor(1)", "Down", show=False, id="timeline.down"),
+        Binding("pageup", "page(-1)", "Page up", show=False, id="timeline.pageup"),
+        Binding("pagedown", "page(1)", "Page down", show=False, id="timeline.pagedown"),
+        Binding("home", "jump(0)", "Top", show=False, id="timeline.top"),
+        Binding("end", "jump(-1)", "End", show=False, id="timeline.end"),
+        Binding(
+            "enter,e",
+            "request('edit')",
+            "Edit",
+            id="timeline.edit",
+            tooltip="Edit the entry's text, time and kind",
+        ),
+        Binding(
+            "x,delete",
+            "request('delete')",
+            "Delete",
+            id="timeline.delete",
+            tooltip="Delete the entry (ctrl+z undoes)",
+        ),
+        Binding(
+            "a",
+            "request('to_action')",
+            "To action",
+            id="timeline.to_action",
+            tooltip="Turn the entry into an action item",
+        ),
+    ]
+    COMPONENT_CLASSES = {
+        "timeline--time",
+        "timeline--kind",
+        "timeline--status",
+        "timeline--cursor",
+        "timeline--empty",
+    }
+    DEFAULT_CSS = """
+    TimelineView { background: $surface; }
+    TimelineView > .timeline--time { color: $text-muted; }
+    TimelineView > .timeline--kind { color: $text-muted; text-style: italic; }
+    TimelineView > .timeline--status { color: $warning; text-style: bold; }
+    TimelineView > .timeline--cursor { background: $boost; }
+    TimelineView:focus > .timeline--cursor { background: $accent 40%; }
+    TimelineView > .timeline--empty { color: $text-muted; text-style: italic; }
+    """
+
+    cursor: reactive[int] = reactive(-1, always_update=True, init=False)
+
+    @dataclass
+    class Requested(Message):
+        """The IC asked to do `verb` (edit, delete, to_action) to an entry."""
+
+        verb: str
+        entry_id: str
+
+    def __init__(self, incident: Incident, **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self.incident = incident
+        self.follow = True
+        self._cursor_id: str | None = None
+        self._rows: dict[str, tuple[TimelineEntry, str]] = {}
+
+    # -- data ---------------------------------------------------------------
+    @property
+    def entries(self) -> list[TimelineEntry]:
+        return self.incident.timeline
+
+    @property
+    def current(self) -> TimelineEntry | None:
+        if 0 <= self.cursor < len(self.entries):
+            return self.entries[self.cursor]
+        return None
+
+    def on_mount(self) -> None:
+        self.reload()
+        self.cursor = len(self.entries) - 1
+        self.scroll_end(animate=False, immediate=True)
+
+    def reload(self, focus_entry: str | None = None) -> None:
+        """The timeline changed: resize, keep the cursor on its entry, follow the end.
+
+        The cursor goes to `focus_entry` when the IC is following the end or
+        was on that entry (an edit); otherwise it stays on the entry it was on.
+        """
+        count = len(self.entries)
+        self.virtual_size = Size(self.size.width, count)
+        if focus_entry is not None and (self.follow or focus_entry == self._cursor_id):
+            self.cursor = self._find(focus_entry)
+        elif self._cursor_id is not None and self._index_still(self._cursor_id) is not None:
+            self.cursor = self._index_still(self._cursor_id)  # type: ignore[assignment]
+        else:
+            self.cursor = min(max(self.cursor, 0), count - 1)
+        if self.follow:
+            self.scroll_end(animate=False, immediate=True, x_axis=False)
+        self.refresh()
+
+    def _index_still(self, entry_id: str) -> int | None:
+        entries, guess = self.entries, self.cursor
+        for index in (guess, guess + 1, guess - 1):
+            if 0 <= index < len(entries) and entries[index].id == entry_id:
+                return index
+        try:
+            return self.incident.index_of(entry_id)
+        except KeyError:
+            return None
+
+    def _find(self, entry_id: str) -> int:
+        entries = self.entries
+        if entries and entries[-1].id == entry_id:
+            return len(entries) - 1
+        return self.incident.index_of(entry_id)
+
+    # -- movement -----------------------------------------------------------
+    def watch_cursor(self, old: int, new: int) -> None:
+        height = self.scrollable_content_region.height or 1
+        top = round(self.scroll_offset.y)
+        if new < top:
+            self.scroll_to(y=new, animate=False, immediate=True)
+        elif new >= top + height:
+            self.scroll_to(y=new - height + 1, animate=False, immediate=True)
+        self.follow = new >= len(self.entries) - 1
+        self._cursor_id = self.current.id if self.current else None
+        self.refresh()
+
+    def _move_to(self, index: int) -> None:
+        if self.entries:
+            self.cursor = max(0, min(index, len(self.entries) - 1))
+
+    def action_cursor(self, delta: int) -> None:
+        self._move_to(self.cursor + delta)
+
+    def action_page(self, direction: int) -> None:
+        self._move_to(self.cursor + direction * max(1, self.scrollable_content_region.height - 1))
+
+    def action_jump(self, where: int) -> None:
+        self._move_to(where if where >= 0 else len(self.entries) - 1)
+
+    def action_request(self, verb: str) -> None:
+        if self.current is not None:
+            self.post_message(self.Requested(verb, self.current.id))
+
+    def on_click(self, event: object) -> None:
+        offset = getattr(event, "y", None)
+        if isinstance(offset, int):
+            self._move_to(round(self.scroll_offset.y) + offset)
+
+    # -- rendering ----------------------------------------------------------
+    def _when(self, index: int) -> str:
+        entry = self.entries[index]
+        local = self.incident.local(entry.at)
+        previous = (
+            self.incident.local(self.entries[index - 1].at).date()
+            if index
+            else self.incident.local(self.incident.started_at).date()
+        )
+        if local.date() != previous:
+            return f"{local:%b %d %H:%M:%S}"
+        return f"{local:%H:%M:%S}"
+
+    def _text(self, entry: TimelineEntry) -> str:
+        hit = self._rows.get(entry.id)
+        if hit is None or hit[0] is not entry:
+            shown = visible(entry.text) if entry.text else "(marker: press e to annotate)"
+            hit = self._rows[entry.id] = (entry, shown)
+        return hit[1]
+
+    def render_line(self, y: int) -> Strip:
+        scroll_x, scroll_y = self.scroll_offset
+        index = round(scroll_y) + y
+        width = self.scrollable_content_region.width
+        base = self.rich_style
+        if not self.entries and y == 0:
+            style = base + self.get_component_rich_style("timeline--empty")
+            hint = " Nothing logged yet. Type what is happening below and press Enter."
+            return Strip([Segment(hint, style)]).crop_extend(0, width, base)
+        if index >= len(self.entries):
+            return Strip.blank(width, base)
+        entry = self.entries[index]
+        line_style = base
+        if index == self.cursor:
+            line_style = base + self.get_component_rich_style("timeline--cursor")
+        is_status = entry.kind is EntryKind.STATUS
+        text_style = self.get_component_rich_style("timeline--status") if is_status else Style()
+        segments = [
+            Segment(
+                f" {self._when(index):<{self._time_width()}}",
+                self.get_component_rich_style("timeline--time"),
+            ),
+            Segment(
+                f"{entry.kind.value:<{_KIND_WIDTH}}",
+                self.get_component_rich_style("timeline--kind"),
+            ),
+            Segment(self._text(entry), text_style),
+        ]
+        if not entry.text:
+            segments[-1] = Segment(
+                self._text(entry), self.get_component_rich_style("timeline--empty")
+            )
+        strip = Strip(segments).apply_style(line_style)
+        return strip.crop_extend(scroll_x, scroll_x + width, line_style)
+
+    def _time_width(self) -> int:
+        """Room for 'HH:MM:SS', or 'Mon DD HH:MM:SS' once the incident spans days."""
+        entries = self.entries
+        first = self.incident.local(self.incident.started_at).date()
+        spans_days = bool(entries) and self.incident.local(entries[-1].at).date() != first
+        return 16 if spans_days else 9
