@@ -289,7 +289,7 @@ class PmtuiApp(App[Path | None]):
         def rows(bindings: Iterable[Binding]) -> list[tuple[str, str]]:
             out: dict[str, str] = {}
             for binding in bindings:
-                keys = binding.key_display or binding.key
+                keys = binding.key_display or binding.key.replace("question_mark", "?")
                 what = binding.tooltip or binding.description
                 if what and keys not in out:
                     out[keys] = what

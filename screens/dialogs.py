@@ -32,21 +32,31 @@ class HelpScreen(ModalScreen[None]):
         super().__init__()
         self.sections = sections
 
+    def rows(self) -> list[tuple[str, str]]:
+        """Every line of help: (keys, what they do); a heading has no keys."""
+        out: list[tuple[str, str]] = []
+        for title, rows in self.sections:
+            out += [("", title), *rows]
+        out += [
+            ("", "Entry bar"),
+            ("Enter", "log the text; its time is when you started typing"),
+            ("19:39 … / 7:39 PM … / -5m …", "backdate: the time is taken off the text"),
+            ("TODO …", "log it and add it as an action item"),
+        ]
+        out += [(f"/{c.name} {c.args}", c.help) for c in SLASH_COMMANDS]
+        return out
+
     def compose(self) -> ComposeResult:
         table = Table.grid(padding=(0, 2))
         table.add_column(style="bold cyan", no_wrap=True)
         table.add_column()
-        for title, rows in self.sections:
-            table.add_row(Text(title, style="bold underline"), "")
-            for keys, what in rows:
+        for index, (keys, what) in enumerate(self.rows()):
+            if keys:
                 table.add_row(keys, what)
-            table.add_row("", "")
-        table.add_row(Text("Entry bar", style="bold underline"), "")
-        table.add_row("Enter", "log the text; its time is when you started typing")
-        table.add_row("19:39 … / 7:39 PM … / -5m …", "backdate: the time is taken off the text")
-        table.add_row("TODO …", "log it and add it as an action item")
-        for command in SLASH_COMMANDS:
-            table.add_row(f"/{command.name} {command.args}", command.help)
+            else:
+                if index:
+                    table.add_row("", "")
+                table.add_row(Text(what, style="bold underline"), "")
         with Vertical() as box:
             box.border_title = "pmtui help · esc closes"
             with VerticalScroll():

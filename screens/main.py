@@ -15,6 +15,7 @@ from widgets import ActionList, EntryBar, SaveIndicator, StatusPanel, TimelineVi
 
 
 class MainScreen(Screen[None]):
+    AUTO_FOCUS = "#entry"
     DEFAULT_CSS = """
     MainScreen #panes { height: 1fr; }
     MainScreen #timeline-pane { width: 2fr; border: round $primary 50%; }
@@ -54,7 +55,6 @@ class MainScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one("#entry").focus()
         self.refresh_all()
 
     def refresh_all(self, focus_entry: str | None = None, timeline: bool = True) -> None:

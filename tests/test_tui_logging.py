@@ -1,0 +1,198 @@
+"""Logging from the entry bar: the time is when typing began; commands act."""
+
+from datetime import datetime, timedelta
+
+from pmtui.model import ActionKind, EntryKind, Status
+from tests.conftest import NOW, RAPPI
+from tests.tui import SIZE, Clock, open_app, saved, type_text
+
+
+async def test_entry_time_is_when_typing_started(tmp_path):
+    clock = Clock()
+    app = open_app(tmp_path / "inc.toml", clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("D")
+        clock.advance(seconds=40)
+        await type_text(pilot, "B primary is down")
+        await pilot.press("enter")
+        incident = await saved(app, pilot)
+        entry = incident.timeline[-1]
+        assert entry.text == "DB primary is down"
+        assert entry.at == NOW
+        assert entry.kind is EntryKind.NOTE
+        assert app.screen.query_one("#entry").value == ""
+
+
+async def test_stamp_shows_the_captured_time_while_typing(tmp_path):
+    clock = Clock()
+    app = open_app(tmp_path / "inc.toml", clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await type_text(pilot, "x")
+        clock.advance(seconds=75)
+        app.main.tick()
+        await pilot.pause()
+        assert str(app.screen.query_one("#stamp").render()) == "20:30:00"
+        await type_text(pilot, "")
+        await pilot.press("backspace")
+        app.main.tick()
+        await pilot.pause()
+        assert str(app.screen.query_one("#stamp").render()) == "20:31:15"
+
+
+async def test_backdating_with_a_clock_time_and_an_offset(tmp_path):
+    app = open_app(tmp_path / "inc.toml")
+    async with app.run_test(size=SIZE) as pilot:
+        await type_text(pilot, "19:39 pagers fire")
+        await pilot.press("enter")
+        await type_text(pilot, "-5m rollback started")
+        await pilot.press("enter")
+        incident = await saved(app, pilot)
+        by_text = {e.text: e.at for e in incident.timeline}
+        assert by_text["pagers fire"] == datetime(2026, 11, 21, 19, 39, tzinfo=NOW.tzinfo)
+        assert by_text["rollback started"] == NOW - timedelta(minutes=5)
+
+
+async def test_ctrl_t_drops_a_marker_at_this_second(tmp_path):
+    clock = Clock()
+    app = open_app(tmp_path / "inc.toml", clock)
+    async with app.run_test(size=SIZE) as pilot:
+        clock.advance(seconds=7)
+        await pilot.press("ctrl+t")
+        incident = await saved(app, pilot)
+        assert incident.timeline[-1].text == ""
+        assert incident.timeline[-1].at == NOW + timedelta(seconds=7)
+
+
+async def test_status_commands_stamp_and_log(tmp_path):
+    clock = Clock()
+    app = open_app(tmp_path / "inc.toml", clock)
+    async with app.run_test(size=SIZE) as pilot:
+        clock.advance(minutes=20)
+        await type_text(pilot, "/mitigated rolled back the config")
+        await pilot.press("enter")
+        incident = await saved(app, pilot)
+        assert incident.status is Status.MITIGATED
+        assert incident.mitigated_at == NOW + timedelta(minutes=20)
+        assert incident.timeline[-1].kind is EntryKind.STATUS
+        assert incident.timeline[-1].text == "Mitigated: rolled back the config"
+        clock.advance(minutes=5)
+        await type_text(pilot, "/resolved")
+        await pilot.press("enter")
+        incident = await saved(app, pilot)
+        assert incident.status is Status.RESOLVED
+        assert incident.resolved_at == NOW + timedelta(minutes=25)
+        await type_text(pilot, "/detected it is back")
+        await pilot.press("enter")
+        incident = await saved(app, pilot)
+        assert incident.status is Status.DETECTED
+        assert incident.resolved_at is None
+        assert incident.timeline[-1].text.startswith("Re-opened")
+
+
+async def test_action_and_prevent_commands(tmp_path):
+    app = open_app(tmp_path / "inc.toml")
+    async with app.run_test(size=SIZE) as pilot:
+        await type_text(pilot, "/action Add a circuit breaker @payments")
+        await pilot.press("enter")
+        await type_text(pilot, "/prevent Stage config rollouts")
+        await pilot.press("enter")
+        incident = await saved(app, pilot)
+        first, second = incident.actions
+        assert (first.text, first.owner, first.kind) == (
+            "Add a circuit breaker",
+            "payments",
+            ActionKind.CORRECTIVE,
+        )
+        assert (second.text, second.owner, second.kind) == (
+            "Stage config rollouts",
+            None,
+            ActionKind.PREVENTIVE,
+        )
+        assert incident.timeline == []  # actions are not timeline entries
+
+
+async def test_fact_commands(tmp_path):
+    app = open_app(tmp_path / "inc.toml")
+    async with app.run_test(size=SIZE) as pilot:
+        for text in ("/sev 1", "/title Payments down in EU", "/ic Ana"):
+            await type_text(pilot, text)
+            await pilot.press("enter")
+        incident = await saved(app, pilot)
+        assert incident.severity == "SEV1"
+        assert incident.title == "Payments down in EU"
+        assert incident.commander == "Ana"
+        assert app.title == "Payments down in EU"
+
+
+async def test_kind_commands(tmp_path):
+    app = open_app(tmp_path / "inc.toml")
+    async with app.run_test(size=SIZE) as pilot:
+        for text in (
+            "/decision fail over to eu-west",
+            "/comms status page updated",
+            "/detect 19:50 alert from synthetic checks",
+        ):
+            await type_text(pilot, text)
+            await pilot.press("enter")
+        incident = await saved(app, pilot)
+        kinds = {e.text: e.kind for e in incident.timeline}
+        assert kinds == {
+            "alert from synthetic checks": EntryKind.DETECTION,
+            "fail over to eu-west": EntryKind.DECISION,
+            "status page updated": EntryKind.COMMS,
+        }
+        assert incident.timeline[0].at.hour == 19  # the backdated one sorts first
+
+
+async def test_todo_is_logged_and_becomes_an_action(tmp_path):
+    app = open_app(tmp_path / "inc.toml")
+    async with app.run_test(size=SIZE) as pilot:
+        await type_text(pilot, "TODO: page the DBA on call @ana")
+        await pilot.press("enter")
+        incident = await saved(app, pilot)
+        assert incident.timeline[-1].text == "TODO: page the DBA on call @ana"
+        assert incident.actions[-1].text == "page the DBA on call"
+        assert incident.actions[-1].owner == "ana"
+
+
+async def test_unknown_command_keeps_the_text_and_saves_nothing(tmp_path):
+    app = open_app(tmp_path / "inc.toml")
+    before = (tmp_path / "inc.toml").read_bytes()
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await type_text(pilot, "/mitigatd now")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.screen.query_one("#entry").value == "/mitigatd now"
+        assert any("unknown command /mitigatd" in n.message for n in app._notifications)
+    assert (tmp_path / "inc.toml").read_bytes() == before
+
+
+async def test_slash_shows_matching_commands(tmp_path):
+    app = open_app(tmp_path / "inc.toml")
+    async with app.run_test(size=SIZE) as pilot:
+        await type_text(pilot, "/re")
+        await pilot.pause()
+        bar = app.screen.query_one("#entrybar")
+        assert bar.has_class("-slash")
+        hints = str(app.screen.query_one("#hints").render())
+        assert "/resolved" in hints and "/mitigated" not in hints
+        await pilot.press("right")  # accept the suggestion
+        assert app.screen.query_one("#entry").value == "/resolved "
+
+
+async def test_new_entries_follow_unless_scrolled_up(tmp_path):
+    app = open_app(tmp_path / "inc.toml", sample=RAPPI)
+    async with app.run_test(size=SIZE) as pilot:
+        timeline = app.screen.query_one("#timeline")
+        await type_text(pilot, "newest")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert timeline.current.text == "newest"
+        timeline.focus()
+        await pilot.press("home")
+        app.screen.query_one("#entry").focus()
+        await type_text(pilot, "another")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert timeline.cursor == 0  # stays where the IC was reading
+        assert timeline.entries[-1].text == "another"

@@ -1,0 +1,245 @@
+"""Keys in the timeline and action panes, the dialogs, undo and quitting."""
+
+from datetime import date
+
+from textual.widgets import Input, TextArea
+
+from pmtui import store
+from pmtui.app import PmtuiApp
+from pmtui.model import ActionKind
+from screens import ActionEditor, EntryEditor, HelpScreen, PreviewScreen, SummaryEditor
+from tests.conftest import RAPPI
+from tests.tui import SIZE, Clock, open_app, saved, type_text
+
+
+async def focus_timeline(pilot):
+    await pilot.press("tab")
+    assert pilot.app.focused.id == "timeline"
+
+
+async def test_edit_an_entry_text_time_and_kind(tmp_path):
+    app = open_app(tmp_path / "inc.toml", sample=RAPPI)
+    async with app.run_test(size=SIZE) as pilot:
+        await focus_timeline(pilot)
+        await pilot.press("up", "e")  # t5: "User specific servers disabled."
+        assert isinstance(app.screen, EntryEditor)
+        text = app.screen.query_one("#text", Input)
+        text.value = "User-specific servers disabled"
+        app.screen.query_one("#time", Input).value = "20:13"
+        await pilot.press("ctrl+s")
+        incident = await saved(app, pilot)
+        entry = incident.timeline[incident.index_of("t5")]
+        assert entry.text == "User-specific servers disabled"
+        assert (entry.at.hour, entry.at.minute) == (20, 13)
+
+
+async def test_bad_time_in_the_editor_is_refused_and_nothing_changes(tmp_path):
+    app = open_app(tmp_path / "inc.toml", sample=RAPPI)
+    async with app.run_test(size=SIZE) as pilot:
+        await focus_timeline(pilot)
+        await pilot.press("enter")
+        app.screen.query_one("#time", Input).value = "25:99"
+        await pilot.press("ctrl+s")
+        assert isinstance(app.screen, EntryEditor)
+        assert "Not a time" in str(app.screen.query_one("#error").render())
+        await pilot.press("escape")
+    assert store.load(tmp_path / "inc.toml").model_dump() == store.load(RAPPI).model_dump()
+
+
+async def test_delete_then_undo_brings_the_entry_back(tmp_path):
+    app = open_app(tmp_path / "inc.toml", sample=RAPPI)
+    async with app.run_test(size=SIZE) as pilot:
+        await focus_timeline(pilot)
+        await pilot.press("x")
+        incident = await saved(app, pilot)
+        assert [e.id for e in incident.timeline][-1] == "t5"
+        await pilot.press("ctrl+z")
+        incident = await saved(app, pilot)
+        assert [e.id for e in incident.timeline][-1] == "t6"
+        assert incident.timeline[-1].text == "Configuration rollback successful, servers back up."
+
+
+async def test_undo_reverts_status_and_facts(tmp_path):
+    app = open_app(tmp_path / "inc.toml")
+    async with app.run_test(size=SIZE) as pilot:
+        await type_text(pilot, "/mitigated")
+        await pilot.press("enter")
+        await type_text(pilot, "/sev 1")
+        await pilot.press("enter")
+        await pilot.press("ctrl+z")
+        incident = await saved(app, pilot)
+        assert incident.severity == "SEV2" and incident.status.value == "mitigated"
+        await pilot.press("ctrl+z")
+        incident = await saved(app, pilot)
+        assert incident.status.value == "detected" and incident.mitigated_at is None
+        assert incident.timeline == []
+
+
+async def test_entry_to_action_item(tmp_path):
+    app = open_app(tmp_path / "inc.toml", sample=RAPPI)
+    async with app.run_test(size=SIZE) as pilot:
+        await focus_timeline(pilot)
+        await pilot.press("up", "up", "a")  # t4: "Configuration rollback failed."
+        incident = await saved(app, pilot)
+        assert incident.actions[-1].text == "Configuration rollback failed."
+        assert incident.actions[-1].kind is ActionKind.CORRECTIVE
+
+
+async def test_action_keys_add_toggle_edit_delete(tmp_path):
+    app = open_app(tmp_path / "inc.toml")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("tab", "tab")
+        assert app.focused.id == "actions"
+        await pilot.press("a")
+        assert isinstance(app.screen, ActionEditor)
+        app.screen.query_one("#text", Input).value = "Cap the connection pool"
+        app.screen.query_one("#owner", Input).value = "db-team"
+        app.screen.query_one("#due", Input).value = "2026-12-01"
+        await pilot.press("ctrl+s")
+        incident = await saved(app, pilot)
+        item = incident.actions[0]
+        assert (item.text, item.owner, item.due) == (
+            "Cap the connection pool",
+            "db-team",
+            date(2026, 12, 1),
+        )
+        await pilot.press("space")
+        assert (await saved(app, pilot)).actions[0].done
+        await pilot.press("space")
+        assert not (await saved(app, pilot)).actions[0].done
+        await pilot.press("e")
+        assert isinstance(app.screen, ActionEditor)
+        app.screen.query_one("#due", Input).value = "next week"
+        await pilot.press("ctrl+s")
+        assert "Not a date" in str(app.screen.query_one("#error").render())
+        app.screen.query_one("#due", Input).value = ""
+        await pilot.press("ctrl+s")
+        assert (await saved(app, pilot)).actions[0].due is None
+        await pilot.press("x")
+        assert (await saved(app, pilot)).actions == []
+        await pilot.press("ctrl+z")
+        assert (await saved(app, pilot)).actions[0].text == "Cap the connection pool"
+
+
+async def test_summary_editor_saves_every_field(tmp_path):
+    app = open_app(tmp_path / "inc.toml")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+s")
+        assert isinstance(app.screen, SummaryEditor)
+        app.screen.query_one("#title", Input).value = "Checkout 500s"
+        app.screen.query_one("#commander", Input).value = "Ana"
+        app.screen.query_one("#root_cause", TextArea).text = "A bad deploy.\n\nIt cached errors."
+        app.screen.query_one("#impact", TextArea).text = "All EU checkouts failed."
+        await pilot.press("ctrl+s")
+        incident = await saved(app, pilot)
+        assert incident.title == "Checkout 500s"
+        assert incident.commander == "Ana"
+        assert incident.root_cause == "A bad deploy.\n\nIt cached errors."
+        assert incident.impact == "All EU checkouts failed."
+        await pilot.press("ctrl+s")
+        app.screen.query_one("#title", Input).value = "   "
+        await pilot.press("ctrl+s")
+        assert isinstance(app.screen, SummaryEditor)  # refused: a title is needed
+        await pilot.press("escape")
+        assert (await saved(app, pilot)).title == "Checkout 500s"
+
+
+async def test_ctrl_e_exports_and_previews(tmp_path):
+    app = open_app(tmp_path / "inc.toml", sample=RAPPI)
+    async with app.run_test(size=SIZE) as pilot:
+        await type_text(pilot, "half typed")  # ctrl+e must export, not jump to line end
+        await pilot.press("ctrl+e")
+        assert isinstance(app.screen, PreviewScreen)
+        await pilot.press("escape")
+        assert app.screen.query_one("#entry", Input).value == "half typed"
+    written = (tmp_path / "inc.md").read_text()
+    assert written.startswith("# Postmortem: Rappi Orders API purchase mismatch")
+
+
+async def test_help_from_f1_and_from_question_mark_outside_the_bar(tmp_path):
+    app = open_app(tmp_path / "inc.toml")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f1")
+        assert isinstance(app.screen, HelpScreen)
+        shown = "\n".join(f"{keys} {what}" for keys, what in app.screen.rows())
+        for text in (
+            "ctrl+t",
+            "ctrl+z",
+            "/mitigated",
+            "/action",
+            "Mark the action done",
+            "Delete the entry",
+        ):
+            assert text in shown, text
+        await pilot.press("escape")
+        await pilot.press("question_mark")  # in the entry bar: just a character
+        assert app.screen.query_one("#entry", Input).value == "?"
+        await pilot.press("tab")
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+
+
+async def test_every_action_is_in_the_command_palette(tmp_path):
+    app = open_app(tmp_path / "inc.toml")
+    async with app.run_test(size=SIZE):
+        titles = {c.title for c in app.get_system_commands(app.screen)}
+        for title in (
+            "Marker",
+            "Undo",
+            "Summary",
+            "Export",
+            "Help",
+            "Quit",
+            "Mark mitigated",
+            "Mark resolved",
+            "Re-open (detected)",
+            "Edit entry",
+            "Delete entry",
+            "Entry to action item",
+            "Add action item",
+            "Toggle action done",
+        ):
+            assert title in titles, title
+
+
+async def test_quit_logs_the_bar_saves_and_writes_the_postmortem(tmp_path):
+    app = open_app(tmp_path / "inc.toml")
+    async with app.run_test(size=SIZE) as pilot:
+        await type_text(pilot, "last words before quitting")
+        await pilot.press("ctrl+q")
+    assert app.return_value == tmp_path / "inc.md"
+    incident = store.load(tmp_path / "inc.toml")
+    assert incident.timeline[-1].text == "last words before quitting"
+    assert "last words before quitting" in (tmp_path / "inc.md").read_text()
+    again = store.IncidentStore(tmp_path / "inc.toml")
+    again.open()  # the lock was released
+    again.close()
+
+
+async def test_a_new_incident_asks_for_its_title(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    clock = Clock()
+    from pmtui.cli import new_incident
+
+    app = PmtuiApp(
+        None, clock=clock, new_incident=lambda t: new_incident(t, timezone="GMT", now=clock())
+    )
+    async with app.run_test(size=SIZE) as pilot:
+        await type_text(pilot, "Search is slow")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.path.resolve() == tmp_path / "2026-11-21-2030-search-is-slow.toml"
+        await type_text(pilot, "p99 at 4s")
+        await pilot.press("enter")
+        incident = await saved(app, pilot)
+        assert incident.title == "Search is slow"
+        assert incident.timeline[-1].text == "p99 at 4s"
+        await pilot.press("ctrl+q")
+
+
+async def test_escape_at_the_title_prompt_creates_nothing(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    app = PmtuiApp(tmp_path / "x.toml", new_incident=lambda t: None)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("escape")
+    assert list(tmp_path.iterdir()) == []
