@@ -1,0 +1,123 @@
+"""A user's journey with the installed `pmtui`, in a real terminal (tmux)."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from pmtui import store
+from pmtui.model import ActionKind, EntryKind, Status
+
+PMTUI = Path(sys.executable).parent / "pmtui"
+pytestmark = pytest.mark.skipif(
+    shutil.which("tmux") is None or not PMTUI.exists(),
+    reason="needs tmux and the installed pmtui (scripts/test.sh installs both)",
+)
+
+
+class Terminal:
+    """One tmux server of our own, with a 120x36 window per command."""
+
+    def __init__(self, folder: Path) -> None:
+        self.socket = f"pmtui-{uuid.uuid4().hex[:8]}"
+        self.folder = folder
+        self.config = folder / "tmux.conf"
+        self.config.write_text("set -g default-size 120x36\n")
+
+    def tmux(self, *args: str) -> str:
+        command = ["tmux", "-L", self.socket, "-f", str(self.config), *args]
+        result = subprocess.run(command, capture_output=True,
+                                text=True, check=True)
+        return result.stdout
+
+    def start(self, name: str, command: str) -> None:
+        # COLUMNS/LINES from the test runner would override the real size
+        shell = f"cd {self.folder} && env -u COLUMNS -u LINES {command}; echo EXIT=$?; sleep 60"
+        self.tmux("new-session", "-d", "-s", name, "-x", "120", "-y", "36", shell)
+
+    def screen(self, name: str) -> str:
+        return self.tmux("capture-pane", "-p", "-t", name)
+
+    def wait_for(self, name: str, text: str, timeout: float = 15) -> str:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            shown = self.screen(name)
+            if text in shown:
+                return shown
+            time.sleep(0.1)
+        raise AssertionError(f"{text!r} never appeared; the screen shows:\n{self.screen(name)}")
+
+    def type(self, name: str, text: str, enter: bool = True) -> None:
+        self.tmux("send-keys", "-t", name, "-l", "--", text)
+        if enter:
+            time.sleep(0.05)
+            self.tmux("send-keys", "-t", name, "Enter")
+
+    def keys(self, name: str, *keys: str) -> None:
+        self.tmux("send-keys", "-t", name, *keys)
+
+    def close(self) -> None:
+        subprocess.run(["tmux", "-L", self.socket, "kill-server"], capture_output=True)
+
+
+@pytest.fixture
+def terminal(tmp_path: Path) -> Iterator[Terminal]:
+    term = Terminal(tmp_path)
+    yield term
+    term.close()
+
+
+def test_an_incident_from_start_to_postmortem(terminal: Terminal, tmp_path: Path) -> None:
+    terminal.start("ic", f"{PMTUI} new 'Checkout returns 500' --file inc.toml --timezone UTC "
+                         "--severity SEV2 --commander Ana")
+    terminal.wait_for("ic", "Checkout returns 500")
+    terminal.wait_for("ic", "What is happening?")
+
+    terminal.type("ic", "error rate at 40% on checkout")
+    terminal.wait_for("ic", "error rate at 40% on checkout")
+    terminal.type("ic", "-3m first alert from synthetic checks")
+    terminal.wait_for("ic", "first alert from synthetic checks")
+    terminal.type("ic", "/action Add a canary stage @release-eng")
+    terminal.wait_for("ic", "Add a canary stage")
+
+    # a second pmtui on the same incident is refused, and says who holds it
+    terminal.start("second", f"{PMTUI} inc.toml")
+    second = terminal.wait_for("second", "EXIT=")
+    assert "is open in another pmtui (pid" in second
+    assert "EXIT=1" in second
+
+    terminal.type("ic", "/mitigated rolled back deploy 4512")
+    terminal.wait_for("ic", "MITIGATED")
+    terminal.type("ic", "/resolved")
+    terminal.wait_for("ic", "RESOLVED")
+    terminal.keys("ic", "C-q")
+    shown = terminal.wait_for("ic", "EXIT=")
+    assert "Postmortem written to inc.md" in shown
+    assert "EXIT=0" in shown
+
+    incident = store.load(tmp_path / "inc.toml")
+    assert incident.title == "Checkout returns 500"
+    assert (incident.severity, incident.commander) == ("SEV2", "Ana")
+    assert incident.status is Status.RESOLVED
+    assert incident.mitigated_at is not None and incident.resolved_at is not None
+    texts = [e.text for e in incident.timeline]
+    assert "error rate at 40% on checkout" in texts
+    backdated = next(e for e in incident.timeline if e.text.startswith("first alert"))
+    logged = next(e for e in incident.timeline if e.text.startswith("error rate"))
+    assert 150 <= (logged.at - backdated.at).total_seconds() <= 200  # about 3 minutes earlier
+    assert [e.kind for e in incident.timeline].count(EntryKind.STATUS) == 3
+    assert incident.actions[0].text == "Add a canary stage"
+    assert incident.actions[0].owner == "release-eng"
+    assert incident.actions[0].kind is ActionKind.CORRECTIVE
+
+    markdown = (tmp_path / "inc.md").read_text()
+    assert markdown.startswith("# Postmortem: Checkout returns 500")
+    assert "- " in markdown and "error rate at 40% on checkout" in markdown
+    assert "| Add a canary stage | Corrective | release-eng |" in markdown
