@@ -33,8 +33,7 @@ class Terminal:
 
     def tmux(self, *args: str) -> str:
         command = ["tmux", "-L", self.socket, "-f", str(self.config), *args]
-        result = subprocess.run(command, capture_output=True,
-                                text=True, check=True)
+        result = subprocess.run(command, capture_output=True, text=True, check=True)
         return result.stdout
 
     def start(self, name: str, command: str) -> None:
@@ -75,8 +74,11 @@ def terminal(tmp_path: Path) -> Iterator[Terminal]:
 
 
 def test_an_incident_from_start_to_postmortem(terminal: Terminal, tmp_path: Path) -> None:
-    terminal.start("ic", f"{PMTUI} new 'Checkout returns 500' --file inc.toml --timezone UTC "
-                         "--severity SEV2 --commander Ana")
+    terminal.start(
+        "ic",
+        f"{PMTUI} new 'Checkout returns 500' --file inc.toml --timezone UTC "
+        "--severity SEV2 --commander Ana",
+    )
     terminal.wait_for("ic", "Checkout returns 500")
     terminal.wait_for("ic", "What is happening?")
 
