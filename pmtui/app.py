@@ -172,7 +172,7 @@ class PmtuiApp(App[Path | None]):
         main = self.main
         if main is not None:
             main.query_one(SaveIndicator).saving()
-            main.refresh_all(change.focus_entry, timeline=change.touches_timeline)
+            main.show_change(change)
         if change.message:
             self.notify(change.message, timeout=3)
         return change

@@ -141,10 +141,10 @@ class Session:
     def _add(self, text: str, typed_at: datetime, kind: EntryKind) -> Change:
         moment, rest = parse_leading_time(text, typed_at, self.incident.zone)
         entry = self.incident.add_entry(rest, moment or typed_at, kind)
+        # the entry showing up in the timeline is feedback enough, unless backdated
         when = self.incident.local(entry.at).strftime("%H:%M:%S")
-        return self._done(
-            Change("log", f"Logged at {when}", added=[entry.id], focus_entry=entry.id)
-        )
+        message = f"Backdated to {when}" if moment is not None else ""
+        return self._done(Change("log", message, added=[entry.id], focus_entry=entry.id))
 
     def stamp(self) -> Change:
         """A bare marker at this very second, to annotate later."""

@@ -11,6 +11,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Label
 
 from pmtui.model import Incident
+from pmtui.session import Change
 from widgets import ActionList, EntryBar, SaveIndicator, StatusPanel, TimelineView
 
 
@@ -57,23 +58,28 @@ class MainScreen(Screen[None]):
     def on_mount(self) -> None:
         self.refresh_all()
 
-    def refresh_all(self, focus_entry: str | None = None, timeline: bool = True) -> None:
-        inc = self.incident
-        self.title = inc.title
-        self.sub_title = " · ".join(
-            part
-            for part in (
-                inc.severity,
-                inc.status.value,
-                f"IC {inc.commander}" if inc.commander else "",
-            )
-            if part
-        )
-        self.app.title, self.app.sub_title = self.title, self.sub_title
-        if timeline:
-            self.query_one(TimelineView).reload(focus_entry)
+    def refresh_all(self) -> None:
+        self.show_facts()
+        self.query_one(TimelineView).reload()
         self.query_one(ActionList).reload()
         self.tick()
+
+    def show_change(self, change: Change) -> None:
+        """Redraw only what a change touched: a stamp must not rebuild the rest."""
+        if change.touches_timeline:
+            self.query_one(TimelineView).reload(change.focus_entry)
+        if change.actions is not None:
+            self.query_one(ActionList).reload()
+        if change.head is not None:
+            self.show_facts()
+            self.query_one(StatusPanel).show(self.clock())
+
+    def show_facts(self) -> None:
+        inc = self.incident
+        parts = (inc.severity, inc.status.value, f"IC {inc.commander}" if inc.commander else "")
+        self.title = inc.title
+        self.sub_title = " · ".join(part for part in parts if part)
+        self.app.title, self.app.sub_title = self.title, self.sub_title
 
     def tick(self) -> None:
         now = self.clock()

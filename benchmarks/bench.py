@@ -1,0 +1,138 @@
+"""pmtui's speed benchmark: prints a table; asserts nothing.
+
+    .venv/bin/python benchmarks/bench.py [--sizes 100,1000,10000,100000] [--runs 3]
+
+Generates schema-1 incidents, then measures in fresh processes: start to
+first paint (against a bare Textual app with the same widgets: the floor),
+a stamp (Enter until the entry is on screen, and until it is fsync'd),
+load, save and export, scrolling and editing, and peak memory.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from pmtui import store  # noqa: E402
+from pmtui.export import export_markdown  # noqa: E402
+from pmtui.model import ActionKind, EntryKind, Incident  # noqa: E402
+
+KINDS = list(EntryKind)
+
+
+def generate(count: int, folder: Path) -> Path:
+    start = datetime(2026, 11, 21, 8, 0, tzinfo=UTC)
+    incident = Incident(title=f"Synthetic incident, {count} entries", timezone="Europe/London",
+                        severity="SEV2", started_at=start, detected_at=start)
+    step = timedelta(seconds=max(1, 86400 * 2 // max(count, 1)))
+    for n in range(count):
+        incident.add_entry(f"alert {n}: p99 latency {n % 997} ms on shard {n % 64} | host-{n % 13}",
+                           start + step * n, KINDS[n % len(KINDS)])
+    for n in range(20):
+        incident.add_action(f"follow-up {n}", ActionKind.PREVENTIVE, owner="sre")
+    path = folder / f"inc-{count}.toml"
+    store.write_atomic(path, store.dumps(incident).encode())
+    return path
+
+
+def run(*args: str) -> dict[str, Any]:
+    env = {**os.environ, "BENCH_T0": repr(time.time()), "PYTHONPATH": str(ROOT)}
+    out = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "runner.py"), *args],
+                         capture_output=True, text=True, env=env, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def timed(fn: Any, repeat: int = 3) -> float:
+    best = float("inf")
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def core_figures(path: Path) -> dict[str, float]:
+    incident = store.load(path)
+    writer = store.TomlWriter()
+    figures = {"load": timed(lambda: store.load(path), 2)}
+    figures["save_cold"] = timed(lambda: store.TomlWriter().render(store.snapshot(incident)), 1)
+    writer.render(store.snapshot(incident))
+    target = path.with_name("save-" + path.name)
+
+    def warm_save() -> None:
+        incident.add_entry("one more", incident.timeline[-1].at)
+        store.write_atomic(target, writer.render(store.snapshot(incident)).encode())
+
+    figures["save_warm"] = timed(warm_save, 5)
+    figures["export"] = timed(lambda: export_markdown(incident), 2)
+    return figures
+
+
+def export_command(path: Path) -> float:
+    def once() -> None:
+        subprocess.run([sys.executable, "-m", "pmtui", "export", str(path), "-o", os.devnull],
+                       check=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+
+    return timed(once, 3)
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:.1f} ms"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="100,1000,10000,100000")
+    parser.add_argument("--runs", type=int, default=3, help="paint runs per size (median)")
+    args = parser.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",")]
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        bare = [run("paint-bare") for _ in range(args.runs)]
+        floor = statistics.median(r["paint"] for r in bare)
+        print(f"floor: bare Textual app paints in {ms(floor)}, "
+              f"peak {max(r['peak_mb'] for r in bare):.0f} MB")
+        frame = run("frame-bare")
+        print(f"floor: a bare app's Log line reaches the screen in "
+              f"{ms(frame['frame_p50'])} p50, {ms(frame['frame_p99'])} p99 (Textual's frame pacing)")
+        small = generate(10, folder)
+        print(f"`pmtui export` on a 10-entry incident: {ms(export_command(small))}")
+        head = ("entries", "paint", "x floor", "load", "save cold", "save warm", "export",
+                "stamp→applied p50/p99", "stamp→screen p50/p99", "stamp→disk p50/p99", "top/pgdn/end/edit", "peak MB")
+        rows = []
+        for count in sizes:
+            path = generate(count, folder)
+            paints = [run("paint-pmtui", str(path)) for _ in range(args.runs)]
+            paint = statistics.median(p["paint"] for p in paints)
+            core = core_figures(path)
+            live = run("interact", str(path))
+            rows.append((
+                f"{count:,}", ms(paint), f"{paint / floor:.2f}x", ms(core["load"]),
+                ms(core["save_cold"]), ms(core["save_warm"]), ms(core["export"]),
+                f"{live['applied_p50'] * 1000:.1f}/{live['applied_p99'] * 1000:.1f} ms",
+                f"{live['screen_p50'] * 1000:.1f}/{live['screen_p99'] * 1000:.1f} ms",
+                f"{live['disk_p50'] * 1000:.1f}/{live['disk_p99'] * 1000:.1f} ms",
+                "/".join(f"{live[k] * 1000:.0f}" for k in ("jump_top", "page_down", "jump_end",
+                                                          "edit_old")) + " ms",
+                f"{max(p['peak_mb'] for p in paints):.0f}",
+            ))
+            print(f"  measured {count:,} entries", file=sys.stderr)
+        widths = [max(len(str(r[i])) for r in [head, *rows]) for i in range(len(head))]
+        for row in [head, *rows]:
+            print(" | ".join(str(c).rjust(w) for c, w in zip(row, widths, strict=True)))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,189 @@
+"""One measurement in a fresh process; prints a JSON object. Driven by bench.py.
+
+    python benchmarks/runner.py paint-pmtui PATH   start -> first paint of pmtui
+    python benchmarks/runner.py paint-bare         the same for a bare Textual app
+    python benchmarks/runner.py interact PATH      stamps, scrolling, editing
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import resource
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+T0 = float(os.environ.get("BENCH_T0", time.time()))
+
+
+def peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def paint_bare() -> dict[str, Any]:
+    from textual.app import App, ComposeResult
+    from textual.widgets import Footer, Header, Input, Log, OptionList, Static
+
+    class Bare(App[None]):
+        def compose(self) -> ComposeResult:
+            yield Header()
+            yield Log()
+            yield Static("status")
+            yield OptionList("one", "two")
+            yield Input()
+            yield Footer()
+
+        def on_mount(self) -> None:
+            self.call_after_refresh(lambda: self.call_after_refresh(self._painted))
+
+        def _painted(self) -> None:
+            self.painted = time.time() - T0
+            self.exit()
+
+    app = Bare()
+    app.run(headless=True, size=(120, 36))
+    return {"paint": app.painted, "peak_mb": peak_mb()}
+
+
+def paint_pmtui(path: Path) -> dict[str, Any]:
+    from pmtui.app import PmtuiApp
+    from pmtui.store import IncidentStore
+
+    class Timed(PmtuiApp):
+        def _start(self) -> None:
+            super()._start()
+            self.call_after_refresh(lambda: self.call_after_refresh(self._painted))
+
+        def _painted(self) -> None:
+            self.painted = time.time() - T0
+            assert self.saver is not None and self.store is not None
+            self.saver.stop()
+            self.store.close()
+            self.exit()
+
+    store = IncidentStore(path)
+    incident = store.open()
+    loaded = time.time() - T0
+    app = Timed(path, incident, store)
+    app.run(headless=True, size=(120, 36))
+    return {"paint": app.painted, "loaded": loaded, "peak_mb": peak_mb()}
+
+
+async def frame_bare(writes: int = 100) -> dict[str, Any]:
+    """The floor for 'on screen': a bare app's Log line write until painted."""
+    from textual.app import App, ComposeResult
+    from textual.widgets import Input, Log
+
+    class Bare(App[None]):
+        def compose(self) -> ComposeResult:
+            yield Log()
+            yield Input()
+
+    app = Bare()
+    spans: list[float] = []
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.pause()
+        loop = asyncio.get_running_loop()
+        for n in range(writes):
+            painted = loop.create_future()
+            start = time.perf_counter()
+            app.query_one(Log).write_line(f"line {n}")
+            app.call_after_refresh(lambda f=painted: f.done() or f.set_result(time.perf_counter()))
+            spans.append(await painted - start)
+    return {"frame_p50": statistics.median(spans), "frame_p99": pct(spans, 0.99)}
+
+
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+async def interact(path: Path, stamps: int = 100) -> dict[str, Any]:
+    from pmtui.app import PmtuiApp
+    from pmtui.store import IncidentStore
+    from widgets import EntryBar, TimelineView
+
+    applied_at: list[float] = []
+
+    class Timed(PmtuiApp):
+        def apply(self, intent: Any) -> Any:
+            result = super().apply(intent)
+            applied_at.append(time.perf_counter())
+            return result
+
+    store = IncidentStore(path)
+    incident = store.open()
+    app = Timed(path, incident, store)
+    to_applied: list[float] = []
+    to_screen: list[float] = []
+    to_disk: list[float] = []
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.pause()
+        assert app.saver is not None
+        saver = app.saver
+        bar = app.screen.query_one(EntryBar)
+        timeline = app.screen.query_one(TimelineView)
+        loop = asyncio.get_running_loop()
+        for n in range(stamps):
+            painted = loop.create_future()
+            bar.input.value = f"stamp {n}"
+            start = time.perf_counter()
+            await bar.input.action_submit()  # what Enter does
+            while timeline.entries[-1].text != f"stamp {n}":
+                await asyncio.sleep(0)
+            app.call_after_refresh(lambda f=painted: f.done() or f.set_result(time.perf_counter()))
+            to_screen.append(await painted - start)
+            to_applied.append(applied_at[-1] - start)
+            await asyncio.to_thread(saver.flush, 10)
+            to_disk.append(time.perf_counter() - start)
+        timings: dict[str, float] = {}
+        for name, act in (
+            ("jump_top", lambda: timeline.action_jump(0)),
+            ("page_down", lambda: timeline.action_page(1)),
+            ("jump_end", lambda: timeline.action_jump(-1)),
+        ):
+            painted = loop.create_future()
+            start = time.perf_counter()
+            act()
+            app.call_after_refresh(lambda f=painted: f.done() or f.set_result(time.perf_counter()))
+            timings[name] = await painted - start
+        assert app.session is not None
+        session, old = app.session, timeline.entries[len(timeline.entries) // 3]
+        painted = loop.create_future()
+        start = time.perf_counter()
+        app.apply(lambda: session.edit_entry(old.id, text=old.text + " (edited)"))
+        app.call_after_refresh(lambda f=painted: f.done() or f.set_result(time.perf_counter()))
+        timings["edit_old"] = await painted - start
+        await asyncio.to_thread(saver.flush, 10)
+        saver.stop()
+        store.close()
+    return {
+        "applied_p50": statistics.median(to_applied),
+        "applied_p99": pct(to_applied, 0.99),
+        "screen_p50": statistics.median(to_screen),
+        "screen_p99": pct(to_screen, 0.99),
+        "disk_p50": statistics.median(to_disk),
+        "disk_p99": pct(to_disk, 0.99),
+        **timings,
+    }
+
+
+def main() -> None:
+    mode = sys.argv[1]
+    if mode == "paint-bare":
+        result = paint_bare()
+    elif mode == "frame-bare":
+        result = asyncio.run(frame_bare())
+    elif mode == "paint-pmtui":
+        result = paint_pmtui(Path(sys.argv[2]))
+    else:
+        result = asyncio.run(interact(Path(sys.argv[2])))
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()
