@@ -34,12 +34,20 @@ KINDS = list(EntryKind)
 
 def generate(count: int, folder: Path) -> Path:
     start = datetime(2026, 11, 21, 8, 0, tzinfo=UTC)
-    incident = Incident(title=f"Synthetic incident, {count} entries", timezone="Europe/London",
-                        severity="SEV2", started_at=start, detected_at=start)
+    incident = Incident(
+        title=f"Synthetic incident, {count} entries",
+        timezone="Europe/London",
+        severity="SEV2",
+        started_at=start,
+        detected_at=start,
+    )
     step = timedelta(seconds=max(1, 86400 * 2 // max(count, 1)))
     for n in range(count):
-        incident.add_entry(f"alert {n}: p99 latency {n % 997} ms on shard {n % 64} | host-{n % 13}",
-                           start + step * n, KINDS[n % len(KINDS)])
+        incident.add_entry(
+            f"alert {n}: p99 latency {n % 997} ms on shard {n % 64} | host-{n % 13}",
+            start + step * n,
+            KINDS[n % len(KINDS)],
+        )
     for n in range(20):
         incident.add_action(f"follow-up {n}", ActionKind.PREVENTIVE, owner="sre")
     path = folder / f"inc-{count}.toml"
@@ -49,8 +57,13 @@ def generate(count: int, folder: Path) -> Path:
 
 def run(*args: str) -> dict[str, Any]:
     env = {**os.environ, "BENCH_T0": repr(time.time()), "PYTHONPATH": str(ROOT)}
-    out = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "runner.py"), *args],
-                         capture_output=True, text=True, env=env, check=True)
+    out = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "runner.py"), *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
+    )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -82,8 +95,11 @@ def core_figures(path: Path) -> dict[str, float]:
 
 def export_command(path: Path) -> float:
     def once() -> None:
-        subprocess.run([sys.executable, "-m", "pmtui", "export", str(path), "-o", os.devnull],
-                       check=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+        subprocess.run(
+            [sys.executable, "-m", "pmtui", "export", str(path), "-o", os.devnull],
+            check=True,
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+        )
 
     return timed(once, 3)
 
@@ -102,15 +118,31 @@ def main() -> None:
         folder = Path(tmp)
         bare = [run("paint-bare") for _ in range(args.runs)]
         floor = statistics.median(r["paint"] for r in bare)
-        print(f"floor: bare Textual app paints in {ms(floor)}, "
-              f"peak {max(r['peak_mb'] for r in bare):.0f} MB")
+        print(
+            f"floor: bare Textual app paints in {ms(floor)}, "
+            f"peak {max(r['peak_mb'] for r in bare):.0f} MB"
+        )
         frame = run("frame-bare")
-        print(f"floor: a bare app's Log line reaches the screen in "
-              f"{ms(frame['frame_p50'])} p50, {ms(frame['frame_p99'])} p99 (Textual's frame pacing)")
+        print(
+            f"floor: a bare app's Log line reaches the screen in "
+            f"{ms(frame['frame_p50'])} p50, {ms(frame['frame_p99'])} p99 (Textual's frame pacing)"
+        )
         small = generate(10, folder)
         print(f"`pmtui export` on a 10-entry incident: {ms(export_command(small))}")
-        head = ("entries", "paint", "x floor", "load", "save cold", "save warm", "export",
-                "stamp→applied p50/p99", "stamp→screen p50/p99", "stamp→disk p50/p99", "top/pgdn/end/edit", "peak MB")
+        head = (
+            "entries",
+            "paint",
+            "x floor",
+            "load",
+            "save cold",
+            "save warm",
+            "export",
+            "stamp→applied p50/p99",
+            "stamp→screen p50/p99",
+            "stamp→disk p50/p99",
+            "top/pgdn/end/edit",
+            "peak MB",
+        )
         rows = []
         for count in sizes:
             path = generate(count, folder)
@@ -118,16 +150,26 @@ def main() -> None:
             paint = statistics.median(p["paint"] for p in paints)
             core = core_figures(path)
             live = run("interact", str(path))
-            rows.append((
-                f"{count:,}", ms(paint), f"{paint / floor:.2f}x", ms(core["load"]),
-                ms(core["save_cold"]), ms(core["save_warm"]), ms(core["export"]),
-                f"{live['applied_p50'] * 1000:.1f}/{live['applied_p99'] * 1000:.1f} ms",
-                f"{live['screen_p50'] * 1000:.1f}/{live['screen_p99'] * 1000:.1f} ms",
-                f"{live['disk_p50'] * 1000:.1f}/{live['disk_p99'] * 1000:.1f} ms",
-                "/".join(f"{live[k] * 1000:.0f}" for k in ("jump_top", "page_down", "jump_end",
-                                                          "edit_old")) + " ms",
-                f"{max(p['peak_mb'] for p in paints):.0f}",
-            ))
+            rows.append(
+                (
+                    f"{count:,}",
+                    ms(paint),
+                    f"{paint / floor:.2f}x",
+                    ms(core["load"]),
+                    ms(core["save_cold"]),
+                    ms(core["save_warm"]),
+                    ms(core["export"]),
+                    f"{live['applied_p50'] * 1000:.1f}/{live['applied_p99'] * 1000:.1f} ms",
+                    f"{live['screen_p50'] * 1000:.1f}/{live['screen_p99'] * 1000:.1f} ms",
+                    f"{live['disk_p50'] * 1000:.1f}/{live['disk_p99'] * 1000:.1f} ms",
+                    "/".join(
+                        f"{live[k] * 1000:.0f}"
+                        for k in ("jump_top", "page_down", "jump_end", "edit_old")
+                    )
+                    + " ms",
+                    f"{max(p['peak_mb'] for p in paints):.0f}",
+                )
+            )
             print(f"  measured {count:,} entries", file=sys.stderr)
         widths = [max(len(str(r[i])) for r in [head, *rows]) for i in range(len(head))]
         for row in [head, *rows]:

@@ -1,8 +1,8 @@
 """One measurement in a fresh process; prints a JSON object. Driven by bench.py.
 
-    python benchmarks/runner.py paint-pmtui PATH   start -> first paint of pmtui
-    python benchmarks/runner.py paint-bare         the same for a bare Textual app
-    python benchmarks/runner.py interact PATH      stamps, scrolling, editing
+python benchmarks/runner.py paint-pmtui PATH   start -> first paint of pmtui
+python benchmarks/runner.py paint-bare         the same for a bare Textual app
+python benchmarks/runner.py interact PATH      stamps, scrolling, editing
 """
 
 from __future__ import annotations

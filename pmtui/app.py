@@ -137,7 +137,6 @@ class PmtuiApp(App[Path | None]):
         self.session = Session(self.incident, self.clock)
         self.saver = Saver(self.store, lambda result: self.post_message(SaveDone(result)))
         self.push_screen(MainScreen(self.incident, self.clock, str(self.path)))
-        self.set_interval(1.0, self._tick)
 
     @property
     def _where(self) -> str:
@@ -154,10 +153,6 @@ class PmtuiApp(App[Path | None]):
             if isinstance(screen, MainScreen):
                 return screen
         return None
-
-    def _tick(self) -> None:
-        if self.main is not None:
-            self.main.tick()
 
     # -- the one place changes are applied ------------------------------------
     def apply(self, intent: Callable[[], Change]) -> Change | None:

@@ -112,7 +112,7 @@ def new_incident(
 
 def cmd_export(args: argparse.Namespace) -> int:
     from pmtui.export import export_markdown
-    from pmtui.store import load, write_atomic
+    from pmtui.store import is_special, load, write_atomic
 
     incident = load(args.path)
     text = export_markdown(incident, now=datetime.now(UTC))
@@ -120,6 +120,10 @@ def cmd_export(args: argparse.Namespace) -> int:
         sys.stdout.write(text)
         return 0
     out = Path(args.output) if args.output else args.path.with_suffix(".md")
+    if is_special(out):  # /dev/null, a FIFO: stream into it, never replace it
+        with out.open("wb") as stream:
+            stream.write(text.encode("utf-8"))
+        return 0
     write_atomic(out, text.encode("utf-8"))
     print(out)
     return 0

@@ -27,7 +27,7 @@ class MainScreen(Screen[None]):
         border: round $accent;
     }
     MainScreen #statusbar { height: 1; }
-    MainScreen #file { width: 1fr; color: $text-muted; padding: 0 1; }
+    MainScreen #file { width: auto; max-width: 50%; color: $text-muted; padding: 0 1; }
     """
 
     def __init__(self, incident: Incident, clock: Callable[[], datetime], file_label: str) -> None:
@@ -57,6 +57,8 @@ class MainScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.refresh_all()
+        # the screen owns its clock: the timer stops when the screen goes
+        self.set_interval(1.0, self.tick)
 
     def refresh_all(self) -> None:
         self.show_facts()

@@ -111,3 +111,28 @@ def test_bad_file_exits_2_and_is_untouched(tmp_path):
     assert result.returncode == 2
     assert result.stderr.startswith(f"pmtui: {path}:2:")
     assert path.read_text() == "schema = 1\n[incident\n"
+
+
+def test_export_into_a_fifo_streams_and_keeps_it_a_fifo(tmp_path):
+    """`-o /dev/null` once replaced /dev/null with a file; a FIFO stands in for it here."""
+    import threading
+
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    received: list[bytes] = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_bytes()))
+    reader.start()
+    result = pmtui("export", str(RAPPI), "-o", str(fifo))
+    reader.join(10)
+    assert result.returncode == 0, result.stderr
+    assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
+    assert received and received[0].startswith(b"# Postmortem:")
+    assert list(tmp_path.glob(".*.tmp")) == []
+
+
+def test_saving_over_a_device_or_fifo_is_refused(tmp_path):
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    with pytest.raises(store.SaveError, match="not a regular file"):
+        store.write_atomic(fifo, b"x")
+    assert stat.S_ISFIFO(os.lstat(fifo).st_mode)

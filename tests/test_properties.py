@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 
 from pmtui import store
 from pmtui.export import export_markdown
-from pmtui.model import Incident
+from pmtui.model import Incident, TimelineEntry
 from tests.conftest import NOW
 from tests.mdcheck import SECTIONS, parse
 
@@ -71,3 +71,20 @@ def test_export_keeps_one_item_per_entry(texts, free):
     assert all(len(set(table)) == 1 for table in parsed.tables)
     if "<" not in free:  # the free text may hold the IC's own HTML; nothing else may
         assert set(parsed.html) <= {"<br>"}
+
+
+@given(
+    text=MIXED,
+    author=st.none() | MIXED,
+    moment=MOMENTS,
+    zone=st.sampled_from(["GMT", "Africa/Nairobi", "Asia/Kathmandu"]),
+)
+def test_fast_entry_block_matches_tomli_w(text, author, moment, zone):
+    from zoneinfo import ZoneInfo
+
+    import tomli_w
+
+    entry = TimelineEntry(id="t1", at=moment, text=text, author=author)
+    tz = ZoneInfo(zone)
+    slow = "\n[[timeline]]\n" + tomli_w.dumps(store._table(entry.model_dump(), tz))
+    assert store.entry_block(entry, tz) == slow

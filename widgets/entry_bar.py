@@ -31,8 +31,6 @@ class EntryBar(Vertical):
     EntryBar.-slash #hints { display: block; }
     EntryBar Horizontal { height: auto; }
     EntryBar #stamp { width: 16; padding: 1 1 0 1; color: $text-muted; }
-    EntryBar.-typing #stamp { color: $accent; text-style: bold; }
-    EntryBar.-backdated #stamp { color: $warning; text-style: bold; }
     EntryBar Input { width: 1fr; }
     """
 
@@ -49,6 +47,7 @@ class EntryBar(Vertical):
         self.incident = incident
         self.clock = clock
         self.typed_at: datetime | None = None
+        self._shown: Text | None = None
 
     def compose(self) -> ComposeResult:
         yield Static(id="hints")
@@ -77,9 +76,17 @@ class EntryBar(Vertical):
         if value and not value.startswith("/"):
             backdated, _ = parse_leading_time(value, moment, self.incident.zone)
         shown = self.incident.local(backdated or moment)
-        label.update(("↶ " if backdated else "") + f"{shown:%H:%M:%S}")
-        self.set_class(backdated is not None, "-backdated")
-        self.set_class(self.typed_at is not None, "-typing")
+        # styled in the text, not with CSS classes: a class change re-matches
+        # the stylesheet for the whole bar, too slow for every keystroke
+        if backdated is not None:
+            text = Text(f"↶ {shown:%H:%M:%S}", style="bold yellow")
+        elif self.typed_at is not None:
+            text = Text(f"{shown:%H:%M:%S}", style="bold cyan")
+        else:
+            text = Text(f"{shown:%H:%M:%S}")
+        if text != self._shown:
+            self._shown = text
+            label.update(text)
 
     @on(Input.Changed, "#entry")
     def _changed(self, event: Input.Changed) -> None:
@@ -92,7 +99,8 @@ class EntryBar(Vertical):
 
     def _hints(self, value: str) -> None:
         found = matching(value)
-        self.set_class(bool(found), "-slash")
+        if bool(found) != self.has_class("-slash"):
+            self.set_class(bool(found), "-slash")
         if found:
             text = Text()
             for command in found:

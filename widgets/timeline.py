@@ -95,6 +95,8 @@ class TimelineView(ScrollView, can_focus=True):
         self.follow = True
         self._cursor_id: str | None = None
         self._rows: dict[str, tuple[TimelineEntry, str]] = {}
+        self._styles: dict[str, Style] | None = None
+        self._strips: dict[str, tuple[TimelineEntry, tuple[object, ...], Strip]] = {}
 
     # -- data ---------------------------------------------------------------
     @property
@@ -200,40 +202,64 @@ class TimelineView(ScrollView, can_focus=True):
             hit = self._rows[entry.id] = (entry, shown)
         return hit[1]
 
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._styles = None
+        self._strips.clear()
+
+    def _style(self, name: str) -> Style:
+        """Component styles, looked up once per theme/CSS change, not per line."""
+        if self._styles is None:
+            self._styles = {
+                key: self.get_component_rich_style(f"timeline--{key}")
+                for key in ("time", "kind", "status", "cursor", "empty")
+            }
+            self._styles["base"] = self.rich_style
+        return self._styles[name]
+
     def render_line(self, y: int) -> Strip:
         scroll_x, scroll_y = self.scroll_offset
         index = round(scroll_y) + y
         width = self.scrollable_content_region.width
-        base = self.rich_style
+        base = self._style("base")
         if not self.entries and y == 0:
-            style = base + self.get_component_rich_style("timeline--empty")
             hint = " Nothing logged yet. Type what is happening below and press Enter."
-            return Strip([Segment(hint, style)]).crop_extend(0, width, base)
+            return Strip([Segment(hint, base + self._style("empty"))]).crop_extend(0, width, base)
         if index >= len(self.entries):
             return Strip.blank(width, base)
         entry = self.entries[index]
-        line_style = base
-        if index == self.cursor:
-            line_style = base + self.get_component_rich_style("timeline--cursor")
-        is_status = entry.kind is EntryKind.STATUS
-        text_style = self.get_component_rich_style("timeline--status") if is_status else Style()
+        when = self._when(index)
+        key = (when, self._time_width(), index == self.cursor, scroll_x, width)
+        hit = self._strips.get(entry.id)
+        if hit is not None and hit[0] is entry and hit[1] == key:
+            return hit[2]
+        strip = self._render_entry(entry, when, key[1], key[2]).crop_extend(
+            scroll_x, scroll_x + width, self._line_style(key[2])
+        )
+        if len(self._strips) > 4096:
+            self._strips.clear()
+        self._strips[entry.id] = (entry, key, strip)
+        return strip
+
+    def _line_style(self, is_cursor: bool) -> Style:
+        base = self._style("base")
+        return base + self._style("cursor") if is_cursor else base
+
+    def _render_entry(
+        self, entry: TimelineEntry, when: str, time_width: int, cursor: bool
+    ) -> Strip:
+        if not entry.text:
+            text_style = self._style("empty")
+        elif entry.kind is EntryKind.STATUS:
+            text_style = self._style("status")
+        else:
+            text_style = Style()
         segments = [
-            Segment(
-                f" {self._when(index):<{self._time_width()}}",
-                self.get_component_rich_style("timeline--time"),
-            ),
-            Segment(
-                f"{entry.kind.value:<{_KIND_WIDTH}}",
-                self.get_component_rich_style("timeline--kind"),
-            ),
+            Segment(f" {when:<{time_width}}", self._style("time")),
+            Segment(f"{entry.kind.value:<{_KIND_WIDTH}}", self._style("kind")),
             Segment(self._text(entry), text_style),
         ]
-        if not entry.text:
-            segments[-1] = Segment(
-                self._text(entry), self.get_component_rich_style("timeline--empty")
-            )
-        strip = Strip(segments).apply_style(line_style)
-        return strip.crop_extend(scroll_x, scroll_x + width, line_style)
+        return Strip(segments).apply_style(self._line_style(cursor))
 
     def _time_width(self) -> int:
         """Room for 'HH:MM:SS', or 'Mon DD HH:MM:SS' once the incident spans days."""
