@@ -45,7 +45,7 @@ class MainScreen(Screen[None]):
             with Vertical(id="side"):
                 with Vertical(id="status-pane") as pane:
                     pane.border_title = "Status"
-                    yield StatusPanel(self.incident, id="status")
+                    yield StatusPanel(self.incident, self.clock(), id="status")
                 with Vertical(id="actions-pane") as pane:
                     pane.border_title = "Action items"
                     yield ActionList(self.incident, id="actions")

@@ -12,11 +12,31 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.suggester import SuggestFromList
-from textual.widgets import Input, Label, Static
+from textual.widget import Widget
+from textual.widgets import Input, Static
 
 from pmtui.commands import SLASH_COMMANDS, matching
 from pmtui.model import Incident
 from pmtui.timeparse import parse_leading_time
+
+
+class Stamp(Widget):
+    """The captured time beside the bar; repaints without a new layout."""
+
+    DEFAULT_CSS = "Stamp { width: 16; height: 3; padding: 1 1 0 1; color: $text-muted; }"
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self.text = Text()
+
+    def show(self, text: Text) -> None:
+        if text != self.text:
+            self.text = text
+            self.refresh()
+
+    def render(self) -> Text:
+        return self.text
+
 
 _SUGGESTIONS = [f"/{c.name} " if c.args else f"/{c.name}" for c in SLASH_COMMANDS]
 
@@ -30,7 +50,6 @@ class EntryBar(Vertical):
                       background: $panel; color: $text; }
     EntryBar.-slash #hints { display: block; }
     EntryBar Horizontal { height: auto; }
-    EntryBar #stamp { width: 16; padding: 1 1 0 1; color: $text-muted; }
     EntryBar Input { width: 1fr; }
     """
 
@@ -47,12 +66,11 @@ class EntryBar(Vertical):
         self.incident = incident
         self.clock = clock
         self.typed_at: datetime | None = None
-        self._shown: Text | None = None
 
     def compose(self) -> ComposeResult:
         yield Static(id="hints")
         with Horizontal():
-            yield Label(id="stamp")
+            yield Stamp(id="stamp")
             yield Input(
                 placeholder="What is happening? Enter logs it · 19:39 or -5m backdates "
                 "· / for commands",
@@ -69,7 +87,7 @@ class EntryBar(Vertical):
 
     def tick(self) -> None:
         """Show the captured time while typing, else the live clock."""
-        label = self.query_one("#stamp", Label)
+        label = self.query_one(Stamp)
         value = self.input.value
         moment = self.typed_at or self.clock()
         backdated = None
@@ -84,9 +102,7 @@ class EntryBar(Vertical):
             text = Text(f"{shown:%H:%M:%S}", style="bold cyan")
         else:
             text = Text(f"{shown:%H:%M:%S}")
-        if text != self._shown:
-            self._shown = text
-            label.update(text)
+        label.show(text)
 
     @on(Input.Changed, "#entry")
     def _changed(self, event: Input.Changed) -> None:

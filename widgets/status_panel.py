@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 from rich.table import Table
 from rich.text import Text
-from textual.widgets import Static
+from textual.widget import Widget
 
 from pmtui.model import Incident, Status, format_duration
 
@@ -29,19 +29,28 @@ def clock_span(span: timedelta) -> str:
     return f"{hours}:{rest // 60:02d}:{rest % 60:02d}"
 
 
-class StatusPanel(Static):
-    """Rendered from the incident; `show(now)` redraws it (the clock ticks each second)."""
+class StatusPanel(Widget):
+    """Rendered from the incident; `show(now)` redraws it (the clock ticks each second).
 
-    DEFAULT_CSS = """
-    StatusPanel { height: auto; padding: 0 1; }
+    Its height is fixed, and a tick only repaints it: a Static's update would
+    lay out the whole screen again every second.
     """
 
-    def __init__(self, incident: Incident, **kwargs: object) -> None:
+    DEFAULT_CSS = """
+    StatusPanel { height: 11; padding: 0 1; }
+    """
+
+    def __init__(self, incident: Incident, now: datetime, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.incident = incident
+        self._now = now
 
     def show(self, now: datetime) -> None:
-        self.update(self._table(now))
+        self._now = now
+        self.refresh()
+
+    def render(self) -> Table:
+        return self._table(self._now)
 
     def _table(self, now: datetime) -> Table:
         inc = self.incident
