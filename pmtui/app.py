@@ -16,6 +16,7 @@ from textual.screen import Screen
 
 from pmtui.errors import PmtuiError
 from pmtui.export import export_markdown
+from pmtui.guard import Guard
 from pmtui.model import Incident, Status
 from pmtui.saver import Saver, SaveResult
 from pmtui.session import Change, InputError, Session, utc_now
@@ -106,9 +107,12 @@ class PmtuiApp(App[Path | None]):
         self.make_incident = new_incident
         self.session: Session | None = None
         self.saver: Saver | None = None
+        self.rescued: Path | None = None  # where the incident went when its file failed
+        self.guard = Guard(self)
 
     # -- start ----------------------------------------------------------------
     def on_mount(self) -> None:
+        self.guard.install_signals()
         if self.incident is None:
             self.push_screen(TitlePrompt(self._where), self._create)
         else:
@@ -135,7 +139,7 @@ class PmtuiApp(App[Path | None]):
     def _start(self) -> None:
         assert self.incident is not None and self.store is not None
         self.session = Session(self.incident, self.clock)
-        self.saver = Saver(self.store, lambda result: self.post_message(SaveDone(result)))
+        self.saver = Saver(self.store, self.post_save_result)
         self.push_screen(MainScreen(self.incident, self.clock, str(self.path)))
 
     @property
@@ -149,9 +153,9 @@ class PmtuiApp(App[Path | None]):
 
     @property
     def main(self) -> MainScreen | None:
-        for screen in self.screen_stack:
+        for screen in reversed(self.screen_stack):
             if isinstance(screen, MainScreen):
-                return screen
+                return screen if screen.is_mounted else None
         return None
 
     # -- the one place changes are applied ------------------------------------
@@ -172,7 +176,12 @@ class PmtuiApp(App[Path | None]):
             self.notify(change.message, timeout=3)
         return change
 
+    def post_save_result(self, result: SaveResult) -> None:
+        """Called on the saver's thread; post_message is thread-safe."""
+        self.post_message(SaveDone(result))
+
     def on_save_done(self, message: SaveDone) -> None:
+        self.guard.on_save_result(message.result)
         main = self.main
         if main is None or self.incident is None:
             return
@@ -181,7 +190,8 @@ class PmtuiApp(App[Path | None]):
             indicator.saved(self.incident.local(self.clock()).strftime("%H:%M:%S"))
         else:
             indicator.failed(message.result.error)
-            self.notify(message.result.error, title="Save failed", severity="error", timeout=8)
+            if not message.result.conflict:
+                self.notify(message.result.error, title="Save failed", severity="error", timeout=8)
 
     # -- messages from the widgets --------------------------------------------
     def on_entry_bar_submitted(self, message: EntryBar.Submitted) -> None:
@@ -339,34 +349,7 @@ class PmtuiApp(App[Path | None]):
     # -- quitting -------------------------------------------------------------
     async def action_quit(self) -> None:
         """Log what is still in the entry bar, save, write the postmortem, exit."""
-        main = self.main
-        if main is None or self.incident is None or self.saver is None or self.store is None:
-            self.exit(None)
-            return
-        bar = main.query_one(EntryBar)
-        if bar.input.value.strip():
-            self.on_entry_bar_submitted(
-                EntryBar.Submitted(bar, bar.input.value, bar.typed_at or self.clock())
-            )
-        if not self.saver.stop(timeout=10):
-            self.saver = Saver(self.store, lambda result: self.post_message(SaveDone(result)))
-            self.saver.request(snapshot(self.incident))
-            self.notify(
-                f"Could not save {self.path}: {self.saver.last_error or 'the disk refused'}. "
-                "Nothing is lost while pmtui runs; free the disk, then quit again.",
-                severity="error",
-                timeout=15,
-            )
-            return
-        markdown = export_markdown(self.incident, now=self.clock())
-        try:
-            write_atomic(self.markdown_path, markdown.encode("utf-8"))
-            written: Path | None = self.markdown_path
-        except PmtuiError as error:
-            self.notify(str(error), severity="error")
-            written = None
-        self.store.close()
-        self.exit(written)
+        await self.guard.quit()
 
 
 def run(path: Path | None, new_options: argparse.Namespace | None = None) -> int:
@@ -393,8 +376,13 @@ def run(path: Path | None, new_options: argparse.Namespace | None = None) -> int
             app.saver.stop()
         if app.store is not None:
             app.store.close()
-    if written is not None:
-        print(f"Postmortem written to {written}")
-    elif app.incident is not None:
-        print(f"Incident saved to {app.path}")
+    try:  # after a SIGHUP there may be no terminal left to tell
+        if app.rescued is not None:
+            print(f"{app.path} could not be saved; the incident was written to {app.rescued}")
+        elif written is not None:
+            print(f"Postmortem written to {written}")
+        elif app.incident is not None:
+            print(f"Incident saved to {app.path}")
+    except OSError:
+        pass
     return 0

@@ -19,3 +19,7 @@ class SaveError(PmtuiError):
 
 class UsageError(PmtuiError):
     """The command line or a value on it is wrong (exit code 2)."""
+
+
+class ConflictError(SaveError):
+    """The incident file changed on disk since pmtui last read or wrote it."""

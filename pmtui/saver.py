@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from pmtui.errors import SaveError
+from pmtui.errors import ConflictError, SaveError
 from pmtui.store import IncidentStore, Snapshot
 
 
@@ -25,6 +25,7 @@ class SaveResult:
     at: datetime
     error: str | None = None  # None when the save succeeded
     seconds: float = 0.0
+    conflict: bool = False  # the file changed on disk: waiting for the IC
 
 
 class Saver:
@@ -41,6 +42,7 @@ class Saver:
         self._pending: Snapshot | None = None
         self._requested = 0  # generation of the newest request
         self._saved = 0  # generation of the newest durable save
+        self._failed = 0  # generation of the newest failed attempt
         self._stopping = False
         self.last_error: str | None = None
         self._thread = threading.Thread(target=self._run, name="pmtui-saver", daemon=True)
@@ -64,8 +66,8 @@ class Saver:
         deadline = None if timeout is None else time.monotonic() + timeout
         with self._cond:
             while self._saved < self._requested:
-                if self.last_error is not None and self._pending is None:
-                    return False
+                if self._failed >= self._requested:
+                    return False  # the newest change has failed to save at least once
                 remaining = None if deadline is None else deadline - time.monotonic()
                 if remaining is not None and remaining <= 0:
                     return False
@@ -98,11 +100,20 @@ class Saver:
             started = time.perf_counter()
             try:
                 self.store.save(snap)
+            except ConflictError as error:
+                # not retried: the IC chooses (keep mine / reload), then requests again
+                with self._cond:
+                    self.last_error = str(error)
+                    self._failed = max(self._failed, generation)
+                    self._cond.notify_all()
+                self._report(SaveResult(generation, datetime.now(UTC), str(error), conflict=True))
+                continue
             except SaveError as error:
                 result = SaveResult(generation, datetime.now(UTC), str(error))
                 failed = (snap, generation)
                 with self._cond:
                     self.last_error = str(error)
+                    self._failed = max(self._failed, generation)
                     self._cond.notify_all()
                 self._report(result)
                 with self._cond:

@@ -29,7 +29,7 @@ import tomli
 import tomli_w
 from pydantic import ValidationError
 
-from pmtui.errors import LoadError, LockedError, SaveError
+from pmtui.errors import ConflictError, LoadError, LockedError, SaveError
 from pmtui.fastload import read_timeline, split_timeline
 from pmtui.model import SCHEMA, ActionItem, Incident, TimelineEntry, local_zone
 
@@ -400,25 +400,48 @@ class IncidentLock:
         return self._fd is not None
 
 
+def _fingerprint(path: Path) -> tuple[int, int, int] | None:
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        return None
+    return (info.st_ino, info.st_size, info.st_mtime_ns)
+
+
 class IncidentStore:
-    """An incident file held open by one pmtui: locked, loaded, saved."""
+    """An incident file held open by one pmtui: locked, loaded, saved.
+
+    It remembers the file as it last read or wrote it; a save finding the
+    file changed by someone else raises ConflictError instead of clobbering.
+    """
 
     def __init__(self, path: Path) -> None:
         self.path = path
         self.lock = IncidentLock(path)
         self.writer = TomlWriter()
+        self._seen: tuple[int, int, int] | None = None
 
     def open(self) -> Incident:
         """Lock and load the file. The lock is released again on failure."""
         self.lock.acquire()
         try:
             remove_leftovers(self.path)
-            incident = load(self.path)
-            self.writer.seed(incident)
-            return incident
+            return self.reload()
         except BaseException:
             self.lock.release()
             raise
+
+    def reload(self) -> Incident:
+        """Read the file as it is on disk now, and take it as the one to save over."""
+        seen = _fingerprint(self.path)
+        incident = load(self.path)
+        self.writer.seed(incident)
+        self._seen = seen
+        return incident
+
+    def accept_disk(self) -> None:
+        """Overwrite whatever is on disk at the next save (after keeping a copy)."""
+        self._seen = _fingerprint(self.path)
 
     def create(self, incident: Incident) -> None:
         """Lock a new file and write `incident` to it; refuses an existing file."""
@@ -432,7 +455,11 @@ class IncidentStore:
             raise
 
     def save(self, snap: Snapshot) -> None:
+        current = _fingerprint(self.path)
+        if self._seen is not None and current is not None and current != self._seen:
+            raise ConflictError(f"{self.path} was changed on disk by someone else")
         write_atomic(self.path, self.writer.render(snap).encode("utf-8"))
+        self._seen = _fingerprint(self.path)
 
     def close(self) -> None:
         self.lock.release()

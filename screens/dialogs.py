@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
@@ -139,3 +141,64 @@ class ConfirmScreen(ModalScreen[bool]):
 
     def action_answer(self, answer: bool) -> None:
         self.dismiss(answer)
+
+
+class ChoiceScreen(ModalScreen[str]):
+    """A question with a few answers, each on a key; escape gives the first."""
+
+    DEFAULT_CSS = _DIALOG_CSS.format(name="ChoiceScreen") + (
+        "ChoiceScreen Horizontal { height: auto; margin-top: 1; }"
+        "ChoiceScreen Button { margin-right: 2; }"
+    )
+
+    def __init__(self, question: str, choices: list[tuple[str, str]]) -> None:
+        super().__init__()
+        self.question = question
+        self.choices = choices
+
+    def compose(self) -> ComposeResult:
+        with Vertical() as box:
+            box.border_title = "pmtui needs a decision"
+            yield Static(self.question)
+            yield Horizontal(
+                *(Button(f"[{key}] {label}", id=f"choice-{key}") for key, label in self.choices)
+            )
+
+    def on_key(self, event: Any) -> None:
+        keys = [key for key, _ in self.choices]
+        if event.key in keys:
+            event.stop()
+            self.dismiss(event.key)
+        elif event.key == "escape":
+            event.stop()
+            self.dismiss(keys[0])
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(str(event.button.id).removeprefix("choice-"))
+
+
+class RescuePrompt(ModalScreen[str | None]):
+    """The incident file cannot be written: ask where else to put it."""
+
+    DEFAULT_CSS = _DIALOG_CSS.format(name="RescuePrompt")
+    BINDINGS = [Binding("escape", "cancel", "Back to pmtui", id="rescue.cancel")]
+
+    def __init__(self, problem: str, suggestion: str) -> None:
+        super().__init__()
+        self.problem, self.suggestion = problem, suggestion
+
+    def compose(self) -> ComposeResult:
+        with Vertical() as box:
+            box.border_title = "Unsaved changes"
+            yield Static(
+                f"{self.problem}\nWrite the incident to another file, then quit? "
+                "Enter writes it; esc goes back to pmtui (it keeps retrying)."
+            )
+            yield Input(self.suggestion, id="rescue")
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.value.strip():
+            self.dismiss(event.value.strip())
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -123,3 +125,53 @@ def test_an_incident_from_start_to_postmortem(terminal: Terminal, tmp_path: Path
     assert markdown.startswith("# Postmortem: Checkout returns 500")
     assert "- " in markdown and "error rate at 40% on checkout" in markdown
     assert "| Add a canary stage | Corrective | release-eng |" in markdown
+
+
+def _pmtui_pid(terminal: Terminal, name: str) -> int:
+    shell = int(terminal.tmux("display", "-p", "-t", name, "#{pane_pid}").strip())
+    for _ in range(50):
+        found = subprocess.run(["pgrep", "-P", str(shell)], capture_output=True, text=True)
+        if found.stdout.strip():
+            return int(found.stdout.split()[0])
+        time.sleep(0.1)
+    raise AssertionError("pmtui is not running")
+
+
+def _lock_is_free(path: Path) -> bool:
+    holder = store.IncidentStore(path)
+    try:
+        holder.open()
+    except store.LockedError:
+        return False
+    holder.close()
+    return True
+
+
+@pytest.mark.parametrize("how", ["SIGTERM", "SIGHUP"])
+def test_a_signal_saves_writes_the_postmortem_and_releases_the_lock(
+    terminal: Terminal, tmp_path: Path, how: str
+) -> None:
+    sample = Path(__file__).parent.parent / "sample_incidents" / "payme-500-errors.toml"
+    shutil.copy(sample, tmp_path / "inc.toml")
+    terminal.start("ic", f"{PMTUI} inc.toml")
+    terminal.wait_for("ic", "What is happening?")
+    terminal.type("ic", "logged just before the line dropped")
+    terminal.wait_for("ic", "logged just before")
+    terminal.type("ic", "still typing this one", enter=False)
+    terminal.wait_for("ic", "still typing this one")
+    if how == "SIGTERM":
+        os.kill(_pmtui_pid(terminal, "ic"), signal.SIGTERM)
+        shown = terminal.wait_for("ic", "EXIT=")
+        assert "EXIT=0" in shown
+    else:  # closing the terminal: tmux sends SIGHUP to the pane's processes
+        pid = _pmtui_pid(terminal, "ic")
+        terminal.tmux("kill-session", "-t", "ic")
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline and Path(f"/proc/{pid}").exists():
+            time.sleep(0.1)
+        assert not Path(f"/proc/{pid}").exists()
+    texts = [e.text for e in store.load(tmp_path / "inc.toml").timeline]
+    assert "logged just before the line dropped" in texts
+    assert "still typing this one" in texts  # what was in the bar is not lost either
+    assert "still typing this one" in (tmp_path / "inc.md").read_text()
+    assert _lock_is_free(tmp_path / "inc.toml")

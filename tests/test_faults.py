@@ -1,0 +1,127 @@
+"""Saves that fail, files changed behind pmtui's back, quitting when the disk refuses."""
+
+import errno
+import os
+from pathlib import Path
+
+import pytest
+
+from pmtui import store
+from pmtui.saver import Saver
+from screens import ChoiceScreen, RescuePrompt
+from tests.conftest import RAPPI
+from tests.tui import SIZE, open_app, saved, type_text
+
+_real_replace = os.replace
+
+
+@pytest.fixture
+def disk_full(monkeypatch):
+    """Make replacing incident files fail as a full disk would, until switched off."""
+    state = {"on": False}
+
+    def replace(src, dst, *args, **kwargs):
+        if state["on"] and str(dst).endswith(".toml"):
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        return _real_replace(src, dst, *args, **kwargs)
+
+    monkeypatch.setattr(os, "replace", replace)
+    monkeypatch.setattr(Saver, "RETRY_SECONDS", 0.05)
+    return state
+
+
+async def wait_for(pilot, condition, tries=100):
+    for _ in range(tries):
+        if condition():
+            return
+        await pilot.pause(0.02)
+    raise AssertionError("condition never became true")
+
+
+async def test_failed_save_keeps_the_old_file_warns_and_retries(tmp_path, disk_full):
+    path = tmp_path / "inc.toml"
+    app = open_app(path, sample=RAPPI)
+    before = path.read_bytes()
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        disk_full["on"] = True
+        await type_text(pilot, "written while the disk is full")
+        await pilot.press("enter")
+        indicator = app.screen.query_one("SaveIndicator")
+        await wait_for(pilot, lambda: indicator.has_class("-failed"))
+        assert "NOT SAVED" in indicator.text and "No space left" in indicator.text
+        assert any("No space left" in n.message for n in app._notifications)
+        assert path.read_bytes() == before  # the old file is intact
+        assert list(tmp_path.glob(".*.tmp")) == []
+        assert app.incident.timeline[-1].text == "written while the disk is full"
+        disk_full["on"] = False  # the disk has room again: the retry saves it
+        await wait_for(pilot, lambda: not indicator.has_class("-failed"))
+        assert store.load(path).timeline[-1].text == "written while the disk is full"
+
+
+async def test_quitting_with_unsaved_changes_offers_another_path(tmp_path, disk_full):
+    path = tmp_path / "inc.toml"
+    app = open_app(path, sample=RAPPI)
+    rescue = tmp_path / "elsewhere" / "rescued.toml"
+    rescue.parent.mkdir()
+    async with app.run_test(size=SIZE) as pilot:
+        disk_full["on"] = True
+        await type_text(pilot, "must not be lost")
+        await pilot.press("enter")
+        await pilot.press("ctrl+q")
+        await wait_for(pilot, lambda: isinstance(app.screen, RescuePrompt))
+        field = app.screen.query_one("#rescue")
+        field.value = str(rescue)
+        disk_full["on"] = False  # the rescue file is a .toml too: let it through
+        await pilot.press("enter")
+    assert app.rescued == rescue
+    assert store.load(rescue).timeline[-1].text == "must not be lost"
+
+
+async def test_a_file_changed_on_disk_is_not_clobbered_keep_mine(tmp_path):
+    path = tmp_path / "inc.toml"
+    app = open_app(path, sample=RAPPI)
+    async with app.run_test(size=SIZE) as pilot:
+        theirs = path.read_text().replace("Rappi Orders API", "Edited elsewhere")
+        path.write_text(theirs)
+        await type_text(pilot, "mine")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, ChoiceScreen))
+        assert path.read_text() == theirs  # nothing written over it yet
+        await pilot.press("k")
+        incident = await saved(app, pilot)
+        assert incident.timeline[-1].text == "mine"
+        kept = list(tmp_path.glob("inc.theirs-*.toml"))
+        assert len(kept) == 1 and kept[0].read_text() == theirs
+
+
+async def test_a_file_changed_on_disk_can_be_reloaded(tmp_path):
+    path = tmp_path / "inc.toml"
+    app = open_app(path, sample=RAPPI)
+    async with app.run_test(size=SIZE) as pilot:
+        theirs = path.read_text().replace("Rappi Orders API", "Edited elsewhere")
+        path.write_text(theirs)
+        await type_text(pilot, "mine")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, ChoiceScreen))
+        await pilot.press("r")
+        await pilot.pause()
+        assert app.incident.title.startswith("Edited elsewhere")
+        assert app.screen.query_one("TimelineView").incident is app.incident
+        mine = list(tmp_path.glob("inc.mine-*.toml"))
+        assert len(mine) == 1 and store.load(mine[0]).timeline[-1].text == "mine"
+        await type_text(pilot, "after reload")
+        await pilot.press("enter")
+        incident = await saved(app, pilot)
+        assert incident.title.startswith("Edited elsewhere")
+        assert incident.timeline[-1].text == "after reload"
+
+
+def test_a_planted_lock_symlink_is_not_followed(tmp_path):
+    victim = tmp_path / "victim.txt"
+    victim.write_text("precious")
+    path = tmp_path / "inc.toml"
+    path.write_bytes(RAPPI.read_bytes())
+    Path(str(path) + ".lock").symlink_to(victim)
+    with pytest.raises(store.LockedError, match="cannot lock"):
+        store.IncidentStore(path).open()
+    assert victim.read_text() == "precious"
