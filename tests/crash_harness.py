@@ -23,7 +23,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from pmtui import store
-from pmtui.errors import PmtuiError
+from pmtui.errors import LockedError, PmtuiError
 from pmtui.model import Incident
 from pmtui.saver import Saver
 
@@ -79,7 +79,7 @@ def one_kill(path: Path, delay: float, report: Report) -> None:
     holder = store.IncidentStore(path)
     try:
         incident = holder.open()
-    except store.LockedError as error:
+    except LockedError as error:
         report.stale_locks += 1
         report.problems.append(str(error))
         return

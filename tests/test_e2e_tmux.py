@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from pmtui import store
+from pmtui.errors import LockedError
 from pmtui.model import ActionKind, EntryKind, Status
 
 PMTUI = Path(sys.executable).parent / "pmtui"
@@ -141,7 +142,7 @@ def _lock_is_free(path: Path) -> bool:
     holder = store.IncidentStore(path)
     try:
         holder.open()
-    except store.LockedError:
+    except LockedError:
         return False
     holder.close()
     return True

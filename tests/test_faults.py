@@ -51,11 +51,11 @@ async def test_failed_save_keeps_the_old_file_warns_and_retries(tmp_path, disk_f
         assert "NOT SAVED" in indicator.text and "No space left" in indicator.text
         assert any("No space left" in n.message for n in app._notifications)
         assert path.read_bytes() == before  # the old file is intact
-        assert list(tmp_path.glob(".*.tmp")) == []
         assert app.incident.timeline[-1].text == "written while the disk is full"
         disk_full["on"] = False  # the disk has room again: the retry saves it
         await wait_for(pilot, lambda: not indicator.has_class("-failed"))
         assert store.load(path).timeline[-1].text == "written while the disk is full"
+    assert list(tmp_path.glob(".*.tmp")) == []  # failed attempts cleaned up after themselves
 
 
 async def test_quitting_with_unsaved_changes_offers_another_path(tmp_path, disk_full):
