@@ -52,12 +52,6 @@ class EntryEditor(Form[dict[str, Any]]):
             yield Static(id="error", classes="error")
             yield _buttons()
 
-    def on_mount(self) -> None:
-        self.query_one("#text", Input).focus()
-
-    def on_input_submitted(self) -> None:
-        self.action_save()
-
     def values(self) -> dict[str, Any] | None:
         day = self.incident.local(self.entry.at).date()
         raw = self.query_one("#time", Input).value
@@ -95,12 +89,6 @@ class ActionEditor(Form[dict[str, Any]]):
             )
             yield Static(id="error", classes="error")
             yield _buttons()
-
-    def on_mount(self) -> None:
-        self.query_one("#text", Input).focus()
-
-    def on_input_submitted(self) -> None:
-        self.action_save()
 
     def values(self) -> dict[str, Any] | None:
         error = self.query_one("#error", Static)

@@ -28,6 +28,8 @@ def form_css(name: str) -> str:
 class Form(ModalScreen[T]):
     """A dialog that returns its values on ctrl+s (or Save) and None on escape."""
 
+    FOCUS = "#text"  # the field that has the focus when the form opens
+
     BINDINGS = [
         Binding("ctrl+s", "save", "Save", id="form.save", priority=True),
         Binding("escape", "cancel", "Cancel", id="form.cancel"),
@@ -35,6 +37,13 @@ class Form(ModalScreen[T]):
 
     def values(self) -> T | None:  # pragma: no cover - each form defines it
         raise NotImplementedError
+
+    def on_mount(self) -> None:
+        self.query_one(self.FOCUS).focus()
+
+    def on_input_submitted(self) -> None:
+        """Enter in a one-line field saves the form."""
+        self.action_save()
 
     def action_save(self) -> None:
         result = self.values()

@@ -20,6 +20,7 @@ _FREE_TEXT = (
 
 
 class SummaryEditor(Form[dict[str, Any]]):
+    FOCUS = "#title"
     DEFAULT_CSS = (
         form_css("SummaryEditor")
         + """
