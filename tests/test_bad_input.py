@@ -49,16 +49,28 @@ def _mutate(data: bytes, how: str, where: int, value: int) -> bytes:
 
 
 HOW = st.sampled_from(
-    ["byte", "insert", "cut", "drop_line", "dup_line", "bom", "crlf", "schema", "dup_ids",
-     "reverse", "no_offset"]
+    [
+        "byte",
+        "insert",
+        "cut",
+        "drop_line",
+        "dup_line",
+        "bom",
+        "crlf",
+        "schema",
+        "dup_ids",
+        "reverse",
+        "no_offset",
+    ]
 )
 
 
 @settings(max_examples=300, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     sample=st.sampled_from(SAMPLES),
-    steps=st.lists(st.tuples(HOW, st.integers(0, 10**6), st.integers(0, 255)), min_size=1,
-                   max_size=3),
+    steps=st.lists(
+        st.tuples(HOW, st.integers(0, 10**6), st.integers(0, 255)), min_size=1, max_size=3
+    ),
 )
 def test_any_mangled_file_loads_or_gives_one_line(tmp_path, sample, steps):
     data = sample
@@ -82,7 +94,7 @@ HOSTILE = [
     "ctrl \x00\x01\x07\x1b[31m red \x7f",
     "right-to-left \u202e txet \u200f عربى",
     "emoji 🔥🚨 and ZWJ 👩‍💻",
-    'quotes """ triple \'\'\' and | pipes | and \\ backslash',
+    "quotes \"\"\" triple ''' and | pipes | and \\ backslash",
     "<script>alert(1)</script> & <b>",
     "line one\nline two\r\nline three",
 ]
@@ -90,8 +102,16 @@ HOSTILE = [
 
 @pytest.mark.parametrize("text", HOSTILE)
 def test_hostile_text_in_every_field_is_stored_exactly_and_exported_safely(tmp_path, text):
-    incident = Incident(title="t " + text, timezone="GMT", started_at=NOW, summary=text,
-                        impact=text, root_cause=text, resolution=text, commander=text)
+    incident = Incident(
+        title="t " + text,
+        timezone="GMT",
+        started_at=NOW,
+        summary=text,
+        impact=text,
+        root_cause=text,
+        resolution=text,
+        commander=text,
+    )
     session = Session(incident, clock=lambda: NOW)
     session.log(text.replace("\n", " "), NOW)
     session.log(f"/action {text.replace(chr(10), ' ')} @owner", NOW)
@@ -117,7 +137,7 @@ def test_lone_surrogates_are_replaced_once_and_the_ic_is_told():
 
 async def test_a_one_megabyte_paste_is_stored_exactly(tmp_path):
     app = open_app(tmp_path / "inc.toml")
-    big = ("0123456789abcdef|\"é🔥 " * 50000)[:1_000_000]
+    big = ('0123456789abcdef|"é🔥 ' * 50000)[:1_000_000]
     async with app.run_test(size=(120, 36)) as pilot:
         await type_text(pilot, big)
         await pilot.press("enter")

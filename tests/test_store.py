@@ -145,7 +145,7 @@ def test_create_refuses_an_existing_file(rappi_copy, incident):
     assert rappi_copy.read_bytes() == before
 
 
-@pytest.mark.parametrize("code", [errno.ENOSPC, errno.EIO])
+@pytest.mark.parametrize("code", [errno.ENOSPC, errno.EIO, errno.EACCES])
 def test_failed_write_leaves_old_file_and_no_temp(tmp_path, monkeypatch, code):
     path = tmp_path / "inc.toml"
     store.write_atomic(path, b"old")
