@@ -72,7 +72,14 @@ class Session:
     # -- bookkeeping ----------------------------------------------------------
     def _head(self) -> dict[str, Any]:
         inc = self.incident
-        fields = (*_HEAD_FIELDS, "status", "detected_at", "mitigated_at", "resolved_at")
+        fields = (
+            *_HEAD_FIELDS,
+            "status",
+            "started_at",
+            "detected_at",
+            "mitigated_at",
+            "resolved_at",
+        )
         return {name: getattr(inc, name) for name in fields}
 
     def _done(self, change: Change) -> Change:
@@ -144,6 +151,12 @@ class Session:
         # the entry showing up in the timeline is feedback enough, unless backdated
         when = self.incident.local(entry.at).strftime("%H:%M:%S")
         message = f"Backdated to {when}" if moment is not None else ""
+        if entry.at < self.incident.started_at:
+            start = self.incident.local(self.incident.started_at).strftime("%H:%M:%S")
+            message = (
+                f"Logged at {when}, before the impact start ({start}): "
+                "ctrl+s moves the start if the impact began earlier"
+            )
         return self._done(Change("log", message, added=[entry.id], focus_entry=entry.id))
 
     def stamp(self) -> Change:

@@ -9,6 +9,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Input, Label, Select, Static, TextArea
 
 from pmtui.model import SEVERITIES, Incident
+from pmtui.timeparse import parse_time_field
 from screens.forms import Form, form_css
 
 _FREE_TEXT = (
@@ -47,6 +48,14 @@ class SummaryEditor(Form[dict[str, Any]]):
                 )
                 yield Label("Incident commander", classes="field")
                 yield Input(inc.commander or "", id="commander")
+                zone = inc.local(inc.started_at).tzname()
+                yield Label(
+                    f"Impact started ({zone}; YYYY-MM-DD HH:MM:SS or HH:MM)", classes="field"
+                )
+                yield Input(f"{inc.local(inc.started_at):%Y-%m-%d %H:%M:%S}", id="started_at")
+                yield Label(f"Detected ({zone}; empty if not yet)", classes="field")
+                detected = inc.local(inc.detected_at) if inc.detected_at else None
+                yield Input(f"{detected:%Y-%m-%d %H:%M:%S}" if detected else "", id="detected_at")
                 for name, label in _FREE_TEXT:
                     yield Label(label, classes="field")
                     yield TextArea(
@@ -72,4 +81,25 @@ class SummaryEditor(Form[dict[str, Any]]):
         }
         for name, _ in _FREE_TEXT:
             result[name] = self.query_one(f"#{name}", TextArea).text
-        return result
+        times = self._times()
+        if times is None:
+            return None
+        return result | times
+
+    def _times(self) -> dict[str, Any] | None:
+        inc, error = self.incident, self.query_one("#error", Static)
+        day = inc.local(inc.started_at).date()
+        raw_start = self.query_one("#started_at", Input).value
+        started = parse_time_field(raw_start, day, inc.zone)
+        if started is None:
+            error.update(f"Impact started: not a time: {raw_start!r}")
+            return None
+        raw_detected = self.query_one("#detected_at", Input).value.strip()
+        detected = parse_time_field(raw_detected, day, inc.zone) if raw_detected else None
+        if raw_detected and detected is None:
+            error.update(f"Detected: not a time: {raw_detected!r}")
+            return None
+        if detected is not None and detected < started:
+            error.update("Detected is before the impact started.")
+            return None
+        return {"started_at": started, "detected_at": detected}

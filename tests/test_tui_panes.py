@@ -243,3 +243,27 @@ async def test_escape_at_the_title_prompt_creates_nothing(tmp_path, monkeypatch)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("escape")
     assert list(tmp_path.iterdir()) == []
+
+
+async def test_summary_editor_moves_the_impact_start_and_detection(tmp_path):
+    app = open_app(tmp_path / "inc.toml")
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await type_text(pilot, "19:41 errors started well before we declared")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert any("before the impact start" in n.message for n in app._notifications)
+        await pilot.press("ctrl+s")
+        app.screen.query_one("#started_at", Input).value = "19:41"
+        app.screen.query_one("#detected_at", Input).value = "2026-11-21 19:50:30"
+        await pilot.press("ctrl+s")
+        incident = await saved(app, pilot)
+        assert (incident.started_at.hour, incident.started_at.minute) == (19, 41)
+        assert incident.time_to_detect.total_seconds() == 9 * 60 + 30
+        await pilot.press("ctrl+s")
+        app.screen.query_one("#detected_at", Input).value = "19:00"
+        await pilot.press("ctrl+s")
+        assert "before the impact started" in str(app.screen.query_one("#error").render())
+        await pilot.press("escape")
+        await pilot.press("ctrl+z")  # undo the first edit: the start is back
+        incident = await saved(app, pilot)
+        assert (incident.started_at.hour, incident.started_at.minute) == (20, 30)
