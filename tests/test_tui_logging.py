@@ -196,3 +196,15 @@ async def test_new_entries_follow_unless_scrolled_up(tmp_path):
         await pilot.pause()
         assert timeline.cursor == 0  # stays where the IC was reading
         assert timeline.entries[-1].text == "another"
+
+
+async def test_the_stamp_lights_up_while_typing_and_when_backdating(tmp_path):
+    app = open_app(tmp_path / "inc.toml")
+    async with app.run_test(size=SIZE) as pilot:
+        stamp = app.screen.query_one("#stamp")
+        assert str(stamp.text.style) == ""
+        await type_text(pilot, "db")
+        assert "cyan" in str(stamp.text.style)
+        app.screen.query_one("#entry").value = "19:39 db"
+        await pilot.pause()
+        assert stamp.text.plain == "↶ 19:39:00" and "yellow" in str(stamp.text.style)

@@ -30,7 +30,8 @@ class Stamp(Widget):
         self.text = Text()
 
     def show(self, text: Text) -> None:
-        if text != self.text:
+        # Text equality ignores the base style, and the style is what changes
+        if (text.plain, str(text.style)) != (self.text.plain, str(self.text.style)):
             self.text = text
             self.refresh()
 
