@@ -21,15 +21,7 @@ from pmtui.model import Incident, Status
 from pmtui.saver import Saver, SaveResult
 from pmtui.session import Change, InputError, Session, utc_now
 from pmtui.store import IncidentStore, snapshot, write_atomic
-from screens import (
-    ActionEditor,
-    EntryEditor,
-    HelpScreen,
-    MainScreen,
-    PreviewScreen,
-    SummaryEditor,
-    TitlePrompt,
-)
+from screens.main import MainScreen
 from widgets import ActionList, EntryBar, SaveIndicator, TimelineView
 
 
@@ -112,6 +104,8 @@ class PmtuiApp(App[Path | None]):
 
     # -- start ----------------------------------------------------------------
     def on_mount(self) -> None:
+        from screens import TitlePrompt
+
         self.guard.install_signals()
         if self.incident is None:
             self.push_screen(TitlePrompt(self._where), self._create)
@@ -119,6 +113,8 @@ class PmtuiApp(App[Path | None]):
             self._start()
 
     def _create(self, title: str | None) -> None:
+        from screens import TitlePrompt
+
         if title is None or self.make_incident is None:
             self.exit(None)
             return
@@ -201,6 +197,8 @@ class PmtuiApp(App[Path | None]):
             message.bar.accept()
 
     def on_timeline_view_requested(self, message: TimelineView.Requested) -> None:
+        from screens import EntryEditor
+
         assert self.session is not None and self.incident is not None
         session, entry_id = self.session, message.entry_id
         if message.verb == "delete":
@@ -217,6 +215,8 @@ class PmtuiApp(App[Path | None]):
             self.push_screen(EntryEditor(self.incident, entry), done)
 
     def on_action_list_requested(self, message: ActionList.Requested) -> None:
+        from screens import ActionEditor
+
         assert self.session is not None and self.incident is not None
         session, action_id = self.session, message.action_id
         if message.verb == "add" or action_id is None:
@@ -241,6 +241,8 @@ class PmtuiApp(App[Path | None]):
 
     # -- app commands ---------------------------------------------------------
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        from screens import HelpScreen
+
         if action in {"stamp", "undo", "summary", "preview", "set_status"}:
             return isinstance(self.screen, MainScreen)
         if action == "help":
@@ -271,6 +273,8 @@ class PmtuiApp(App[Path | None]):
         self.apply(lambda: session.set_status(Status(status)))
 
     def action_summary(self) -> None:
+        from screens import SummaryEditor
+
         assert self.session is not None and self.incident is not None
         session = self.session
 
@@ -281,6 +285,8 @@ class PmtuiApp(App[Path | None]):
         self.push_screen(SummaryEditor(self.incident), done)
 
     def action_preview(self) -> None:
+        from screens import PreviewScreen
+
         assert self.incident is not None
         markdown = export_markdown(self.incident, now=self.clock())
         try:
@@ -314,6 +320,8 @@ class PmtuiApp(App[Path | None]):
         ]
 
     def action_help(self) -> None:
+        from screens import HelpScreen
+
         self.push_screen(HelpScreen(self.help_sections()))
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:

@@ -23,7 +23,7 @@ from pmtui.export import export_markdown
 from pmtui.saver import Saver, SaveResult
 from pmtui.session import Session
 from pmtui.store import dumps, snapshot, write_atomic
-from screens import ChoiceScreen, MainScreen, RescuePrompt
+from screens.main import MainScreen
 from widgets import EntryBar
 
 if TYPE_CHECKING:
@@ -53,6 +53,8 @@ class Guard:
 
     # -- conflicts ------------------------------------------------------------
     def on_save_result(self, result: SaveResult) -> None:
+        from screens import ChoiceScreen
+
         if result.conflict and not self.asking:
             self.asking = True
             app = self.app
@@ -100,6 +102,8 @@ class Guard:
     # -- quitting -------------------------------------------------------------
     async def quit(self, interactive: bool = True) -> None:
         """Log what is left in the bar, save, write the postmortem, then exit."""
+        from screens import RescuePrompt
+
         app = self.app
         main = app.main
         if main is None or app.incident is None or app.saver is None or app.store is None:
