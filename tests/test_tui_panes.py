@@ -267,3 +267,24 @@ async def test_summary_editor_moves_the_impact_start_and_detection(tmp_path):
         await pilot.press("ctrl+z")  # undo the first edit: the start is back
         incident = await saved(app, pilot)
         assert (incident.started_at.hour, incident.started_at.minute) == (20, 30)
+
+
+async def test_app_keys_do_not_steal_editing_keys_inside_dialogs(tmp_path):
+    app = open_app(tmp_path / "inc.toml")
+    async with app.run_test(size=SIZE) as pilot:
+        await type_text(pilot, "keep me")
+        await pilot.press("enter")
+        await pilot.press("ctrl+s")
+        area = app.screen.query_one("#root_cause", TextArea)
+        area.focus()
+        await pilot.press("x", "y")
+        await pilot.press("ctrl+z")  # the text area's own undo, not pmtui's
+        await pilot.pause()
+        assert isinstance(app.screen, SummaryEditor)
+        assert area.text in ("", "x")
+        await pilot.press("ctrl+e")  # not an export inside the dialog
+        assert isinstance(app.screen, SummaryEditor)
+        await pilot.press("escape")
+        incident = await saved(app, pilot)
+        assert [e.text for e in incident.timeline] == ["keep me"]
+        assert not (tmp_path / "inc.md").exists()
