@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Label
+from textual.widgets import Footer, Header, Label, Static
 
 from pmtui.model import Incident
 from pmtui.session import Change
@@ -27,6 +28,9 @@ class MainScreen(Screen[None]):
         border: round $accent;
     }
     MainScreen #statusbar { height: 1; }
+    MainScreen #detail { display: none; height: auto; max-height: 6; padding: 0 1;
+                         border-top: solid $primary 30%; }
+    MainScreen #timeline-pane:focus-within #detail { display: block; }
     MainScreen #file { width: auto; max-width: 50%; color: $text-muted; padding: 0 1; }
     """
 
@@ -42,6 +46,7 @@ class MainScreen(Screen[None]):
             with Vertical(id="timeline-pane") as pane:
                 pane.border_title = "Timeline"
                 yield TimelineView(self.incident, id="timeline")
+                yield Static(id="detail")
             with Vertical(id="side"):
                 with Vertical(id="status-pane") as pane:
                     pane.border_title = "Status"
@@ -75,6 +80,14 @@ class MainScreen(Screen[None]):
         if change.head is not None:
             self.show_facts()
             self.query_one(StatusPanel).show(self.clock())
+
+    def on_timeline_view_highlighted(self, message: TimelineView.Highlighted) -> None:
+        """The whole entry under the cursor, since the list shows one line of each."""
+        entry = message.entry
+        when = self.incident.local(entry.at)
+        head = Text(f"{entry.id} · {when:%Y-%m-%d %H:%M:%S %Z} · {entry.kind.value}\n", style="dim")
+        body = Text(entry.text or "(marker: press e to annotate)")
+        self.query_one("#detail", Static).update(head + body)
 
     def show_facts(self) -> None:
         inc = self.incident

@@ -288,3 +288,18 @@ async def test_app_keys_do_not_steal_editing_keys_inside_dialogs(tmp_path):
         incident = await saved(app, pilot)
         assert [e.text for e in incident.timeline] == ["keep me"]
         assert not (tmp_path / "inc.md").exists()
+
+
+async def test_reading_the_timeline_shows_the_whole_entry(tmp_path):
+    app = open_app(tmp_path / "inc.toml")
+    long = "a very long entry " * 20 + "THE END"
+    async with app.run_test(size=SIZE) as pilot:
+        await type_text(pilot, long)
+        await pilot.press("enter")
+        detail = app.screen.query_one("#detail")
+        assert not detail.display or detail.region.height == 0
+        await focus_timeline(pilot)
+        await pilot.pause()
+        await pilot.pause()
+        assert detail.region.height >= 3
+        assert "THE END" in str(detail.render())

@@ -83,6 +83,12 @@ class TimelineView(ScrollView, can_focus=True):
     cursor: reactive[int] = reactive(-1, always_update=True, init=False)
 
     @dataclass
+    class Highlighted(Message):
+        """The IC moved onto an entry while reading the timeline."""
+
+        entry: TimelineEntry
+
+    @dataclass
     class Requested(Message):
         """The IC asked to do `verb` (edit, delete, to_action) to an entry."""
 
@@ -159,6 +165,15 @@ class TimelineView(ScrollView, can_focus=True):
         self.follow = new >= len(self.entries) - 1
         self._cursor_id = self.current.id if self.current else None
         self.refresh()
+        self._tell()
+
+    def on_focus(self) -> None:
+        self._tell(focused=True)
+
+    def _tell(self, focused: bool = False) -> None:
+        # only while the IC reads the timeline: a stamp must not pay for this
+        if (focused or self.has_focus) and self.current is not None:
+            self.post_message(self.Highlighted(self.current))
 
     def _move_to(self, index: int) -> None:
         if self.entries:
