@@ -120,7 +120,7 @@ class Session:
         elif command.name in _KIND_COMMANDS:
             if not command.argument:
                 raise InputError(f"/{command.name} needs some text")
-            change = self._add(command.argument, typed_at, _KIND_COMMANDS[command.name])
+            change, _ = self._add(command.argument, typed_at, _KIND_COMMANDS[command.name])
         elif command.name in ("action", "prevent"):
             kind = ActionKind.CORRECTIVE if command.name == "action" else ActionKind.PREVENTIVE
             change = self.add_action(command.argument, kind)
@@ -134,8 +134,7 @@ class Session:
         return change
 
     def _log_note(self, text: str, typed_at: datetime) -> Change:
-        change = self._add(text, typed_at, EntryKind.NOTE)
-        entry = self.incident.timeline[self.incident.index_of(change.added[0])]
+        change, entry = self._add(text, typed_at, EntryKind.NOTE)
         if entry.text[:4].upper() == "TODO" and entry.text[4:5] in ("", " ", ":"):
             todo = entry.text[4:].lstrip(" :").strip()
             if todo:
@@ -145,7 +144,7 @@ class Session:
                 change.message = f"Logged, and added action {item.id}"
         return change
 
-    def _add(self, text: str, typed_at: datetime, kind: EntryKind) -> Change:
+    def _add(self, text: str, typed_at: datetime, kind: EntryKind) -> tuple[Change, TimelineEntry]:
         moment, rest = parse_leading_time(text, typed_at, self.incident.zone)
         entry = self.incident.add_entry(rest, moment or typed_at, kind)
         # the entry showing up in the timeline is feedback enough, unless backdated
@@ -157,7 +156,8 @@ class Session:
                 f"Logged at {when}, before the impact start ({start}): "
                 "ctrl+s moves the start if the impact began earlier"
             )
-        return self._done(Change("log", message, added=[entry.id], focus_entry=entry.id))
+        change = Change("log", message, added=[entry.id], focus_entry=entry.id)
+        return self._done(change), entry
 
     def stamp(self) -> Change:
         """A bare marker at this very second, to annotate later."""
