@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -137,6 +138,10 @@ class PmtuiApp(App[Path | None]):
         self.session = Session(self.incident, self.clock)
         self.saver = Saver(self.store, self.post_save_result)
         self.push_screen(MainScreen(self.incident, self.clock, str(self.path)))
+        # The loaded incident lives as long as the app: move it (and Textual's
+        # own long-lived objects) out of the cyclic collector's reach, or every
+        # full collection walks all of it (a 70 ms pause at 10,000 entries).
+        self.call_after_refresh(gc.freeze)
 
     @property
     def _where(self) -> str:

@@ -196,6 +196,38 @@ async def test_new_entries_follow_unless_scrolled_up(tmp_path):
         await pilot.pause()
         assert timeline.cursor == 0  # stays where the IC was reading
         assert timeline.entries[-1].text == "another"
+        pane = app.screen.query_one("#timeline-pane")
+        assert str(pane.border_subtitle) == "1 of 8"  # where the IC is reading
+        timeline.focus()
+        await pilot.press("end")
+        assert str(pane.border_subtitle) == "8 entries"
+
+
+async def test_stamps_past_the_bottom_keep_the_newest_in_view(tmp_path):
+    app = open_app(tmp_path / "inc.toml")
+    async with app.run_test(size=SIZE) as pilot:
+        timeline = app.screen.query_one("#timeline")
+        for n in range(60):  # twice the pane's height
+            await type_text(pilot, f"alert {n}")
+            await pilot.press("enter")
+        await pilot.pause()
+        bottom = round(timeline.scroll_offset.y) + timeline.scrollable_content_region.height
+        assert bottom == 60 == timeline.virtual_size.height
+        assert timeline.current.text == "alert 59"
+        assert "alert 59" in "".join(
+            s.text for s in timeline.render_line(timeline.cursor - round(timeline.scroll_offset.y))
+        )
+
+
+async def test_a_line_wider_than_the_bar_keeps_the_cursor_in_view(tmp_path):
+    app = open_app(tmp_path / "inc.toml")
+    async with app.run_test(size=SIZE) as pilot:
+        bar = app.screen.query_one("#entry")
+        await type_text(pilot, "x" * 300)
+        await pilot.press("y")
+        await pilot.pause()
+        assert bar.scroll_x > 0
+        assert bar.cursor_screen_offset.x <= bar.content_region.right  # as stock Input
 
 
 async def test_the_stamp_lights_up_while_typing_and_when_backdating(tmp_path):

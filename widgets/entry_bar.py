@@ -10,6 +10,7 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
+from textual.geometry import Size
 from textual.message import Message
 from textual.suggester import SuggestFromList
 from textual.widget import Widget
@@ -37,6 +38,18 @@ class Stamp(Widget):
 
     def render(self) -> Text:
         return self.text
+
+
+class EntryInput(Input):
+    """Textual's Input, without a screen-wide layout on every keystroke."""
+
+    def _watch_value(self, value: str) -> None:
+        # Input assigns its virtual size (the text's width) on every change,
+        # which lays out the whole screen again: 10+ ms a keystroke and a
+        # stamp. The bar's box never changes size, so set it quietly first;
+        # Input's own assignment then finds nothing to do.
+        self.set_reactive(Input.virtual_size, Size(self.content_width, 1))
+        super()._watch_value(value)
 
 
 _SUGGESTIONS = [f"/{c.name} " if c.args else f"/{c.name}" for c in SLASH_COMMANDS]
@@ -72,7 +85,7 @@ class EntryBar(Vertical):
         yield Static(id="hints")
         with Horizontal():
             yield Stamp(id="stamp")
-            yield Input(
+            yield EntryInput(
                 placeholder="What is happening? Enter logs it · 19:39 or -5m backdates "
                 "· / for commands",
                 suggester=SuggestFromList(_SUGGESTIONS, case_sensitive=False),

@@ -71,7 +71,7 @@ class TimelineView(ScrollView, can_focus=True):
         "timeline--empty",
     }
     DEFAULT_CSS = """
-    TimelineView { background: $surface; }
+    TimelineView { background: $surface; scrollbar-size-vertical: 0; }
     TimelineView > .timeline--time { color: $text-muted; }
     TimelineView > .timeline--kind { color: $text-muted; text-style: italic; }
     TimelineView > .timeline--status { color: $warning; text-style: bold; }
@@ -100,6 +100,7 @@ class TimelineView(ScrollView, can_focus=True):
         self.incident = incident
         self.follow = True
         self._cursor_id: str | None = None
+        self._position = ""
         self._rows: dict[str, tuple[TimelineEntry, str]] = {}
         self._styles: dict[str, Style] | None = None
         self._strips: dict[str, tuple[TimelineEntry, tuple[object, ...], Strip]] = {}
@@ -127,7 +128,7 @@ class TimelineView(ScrollView, can_focus=True):
         was on that entry (an edit); otherwise it stays on the entry it was on.
         """
         count = len(self.entries)
-        self.virtual_size = Size(self.size.width, count)
+        self._set_height(count)
         if focus_entry is not None and (self.follow or focus_entry == self._cursor_id):
             self.cursor = self._find(focus_entry)
         elif self._cursor_id is not None and self._index_still(self._cursor_id) is not None:
@@ -137,6 +138,18 @@ class TimelineView(ScrollView, can_focus=True):
         if self.follow:
             self.scroll_end(animate=False, immediate=True, x_axis=False)
         self.refresh()
+
+    def _set_height(self, count: int) -> None:
+        """Grow or shrink the scrollable height without a screen-wide layout.
+
+        Assigning `virtual_size` asks the whole screen to lay out again (every
+        widget re-rendered: 10-60 ms a stamp). Only this widget's scrollbars
+        depend on its height, so update those alone.
+        """
+        size = Size(0, count)  # lines are cropped to the pane: no sideways scrolling
+        if size != self.virtual_size:
+            self.set_reactive(ScrollView.virtual_size, size)
+            self._scroll_update(size)
 
     def _index_still(self, entry_id: str) -> int | None:
         entries, guess = self.entries, self.cursor
@@ -165,7 +178,26 @@ class TimelineView(ScrollView, can_focus=True):
         self.follow = new >= len(self.entries) - 1
         self._cursor_id = self.current.id if self.current else None
         self.refresh()
+        self._show_position()
         self._tell()
+
+    def _show_position(self) -> None:
+        """Where the cursor is, in the pane's bottom border.
+
+        This replaces a scrollbar: at thousands of entries its thumb is one
+        cell that says little, and repainting it cost 3 ms of every stamp.
+        """
+        count = len(self.entries)
+        if not count:
+            label = ""
+        elif self.follow:
+            label = f"{count:,} entries"
+        else:
+            label = f"{self.cursor + 1:,} of {count:,}"
+        pane = self.parent
+        if pane is not None and label != self._position:
+            self._position = label
+            pane.border_subtitle = label  # type: ignore[attr-defined]
 
     def on_focus(self) -> None:
         self._tell(focused=True)
