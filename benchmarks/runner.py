@@ -8,6 +8,7 @@ python benchmarks/runner.py interact PATH      stamps, scrolling, editing
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
 import os
 import resource
@@ -50,7 +51,8 @@ def paint_bare() -> dict[str, Any]:
 
 
 def paint_pmtui(path: Path) -> dict[str, Any]:
-    from pmtui.app import PmtuiApp
+    gc.disable()  # as the `pmtui` command does (pmtui/launch.py)
+    from pmtui.app import TAIL, PmtuiApp
     from pmtui.store import IncidentStore
 
     class Timed(PmtuiApp):
@@ -60,17 +62,19 @@ def paint_pmtui(path: Path) -> dict[str, Any]:
 
         def _painted(self) -> None:
             self.painted = time.time() - T0
+            self.ensure_loaded()  # waits for the earlier entries of a big file
+            self.whole = time.time() - T0
             assert self.saver is not None and self.store is not None
             self.saver.stop()
             self.store.close()
             self.exit()
 
     store = IncidentStore(path)
-    incident = store.open()
+    incident = store.open(tail=TAIL)  # as `pmtui PATH` opens it
     loaded = time.time() - T0
     app = Timed(path, incident, store)
     app.run(headless=True, size=(120, 36))
-    return {"paint": app.painted, "loaded": loaded, "peak_mb": peak_mb()}
+    return {"paint": app.painted, "whole": app.whole, "loaded": loaded, "peak_mb": peak_mb()}
 
 
 async def frame_bare(writes: int = 100) -> dict[str, Any]:

@@ -1,3 +1,3 @@
-from pmtui.cli import main
+from pmtui.launch import main
 
 raise SystemExit(main())

@@ -68,20 +68,34 @@ def split_timeline(text: str) -> tuple[str, int]:
     return (text, -1) if start < 0 else (text[:start] + "\n", start)
 
 
-def read_timeline(
-    text: str, start: int, zone: ZoneInfo
-) -> tuple[list[TimelineEntry], list[tuple[TimelineEntry, str]]] | None:
-    """Entries from `start` to the end of `text`, and the blocks that are canonical.
+def count_tables(text: str, start: int, end: int) -> int:
+    return text.count(_HEADER, start, end)
 
-    None when any part of the tail is not in pmtui's own shape.
+
+def tail_start(text: str, start: int, keep: int) -> int:
+    """Where the last `keep` timeline tables begin; `start` when there are no more."""
+    position = len(text)
+    for _ in range(keep):
+        position = text.rfind(_HEADER, start, position)
+        if position <= start:
+            return start
+    return position
+
+
+def read_timeline(
+    text: str, start: int, zone: ZoneInfo, end: int | None = None
+) -> tuple[list[TimelineEntry], list[tuple[TimelineEntry, str]]] | None:
+    """Entries from `start` to `end` (or the end of `text`), and the canonical blocks.
+
+    None when any part of that stretch is not in pmtui's own shape.
     """
     entries: list[TimelineEntry] = []
     canonical: list[tuple[TimelineEntry, str]] = []
-    position, end = start, len(text)
+    position, end = start, len(text) if end is None else end
     match = _BLOCK.match
     try:
         while position < end:
-            found = match(text, position)
+            found = match(text, position, end)
             if found is None:
                 return None
             raw_id, raw_at, raw_kind, raw_author, raw_text = found.groups()
@@ -104,4 +118,6 @@ def read_timeline(
             position = found.end()
     except (ValueError, KeyError):
         return None
+    if position != end:
+        return None  # the last table ran past `end`: not the shape expected
     return entries, canonical

@@ -109,6 +109,8 @@ class Guard:
         if main is None or app.incident is None or app.saver is None or app.store is None:
             app.exit(None)
             return
+        if not app.ensure_loaded():
+            return
         bar = main.query_one(EntryBar)
         if bar.input.value.strip():
             app.on_entry_bar_submitted(

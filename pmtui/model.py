@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
@@ -155,6 +156,10 @@ class Incident(BaseModel):
     _file_extra: dict[str, Any] = PrivateAttr(default_factory=dict)
     # (entry, its TOML text) as read from the file, to start the writer warm
     _canonical_blocks: list[tuple[TimelineEntry, str]] = PrivateAttr(default_factory=list)
+    # a big file opened tail-first (pmtui.store.parse): the whole timeline's
+    # length while only its last entries are here, 0 once it is complete
+    _loading: int = PrivateAttr(default=0)
+    _rest: Any = PrivateAttr(default=None)
 
     @field_validator("title")
     @classmethod
@@ -211,6 +216,22 @@ class Incident(BaseModel):
     def model_post_init(self, context: Any, /) -> None:
         self._next_entry = _next_number([e.id for e in self.timeline], "t")
         self._next_action = _next_number([a.id for a in self.actions], "a")
+
+    @property
+    def loading(self) -> int:
+        """While a big file's earlier entries are read: the whole count; else 0."""
+        return self._loading
+
+    def adopt_timeline(self, whole: WholeTimeline) -> None:
+        """Take the whole timeline after a tail-first load.
+
+        Changed in place: the widgets read this list, and re-validating 100,000
+        entries through pydantic would cost a second.
+        """
+        self.timeline[:] = whole.entries
+        self._next_entry = max(self._next_entry, whole.next_number)
+        self._loading = 0
+        self._rest = None
 
     # -- time -------------------------------------------------------------
     @property
@@ -341,6 +362,21 @@ class Incident(BaseModel):
         """Impact so far: start to resolution, or to `now` while still open."""
         end = self.resolved_at or now
         return None if end is None else end - self.started_at
+
+
+@dataclass(frozen=True)
+class WholeTimeline:
+    """A timeline checked as the validator checks one: unique ids, time order."""
+
+    entries: list[TimelineEntry]
+    next_number: int
+
+    @classmethod
+    def of(cls, entries: list[TimelineEntry]) -> WholeTimeline:
+        """Check and sort `entries` (ValueError on a duplicate id); any thread."""
+        _check_unique(entry.id for entry in entries)
+        entries.sort(key=TimelineEntry.sort_key)
+        return cls(entries, _next_number([entry.id for entry in entries], "t"))
 
 
 def _check_unique(ids: Any) -> None:

@@ -30,8 +30,8 @@ import tomli_w
 from pydantic import ValidationError
 
 from pmtui.errors import ConflictError, LoadError, LockedError, SaveError
-from pmtui.fastload import read_timeline, split_timeline
-from pmtui.model import SCHEMA, ActionItem, Incident, TimelineEntry, local_zone
+from pmtui.fastload import count_tables, read_timeline, split_timeline, tail_start
+from pmtui.model import SCHEMA, ActionItem, Incident, TimelineEntry, WholeTimeline, local_zone
 
 _LISTS = ("actions", "timeline")
 _SKIP_IF_EMPTY = {"summary", "impact", "root_cause", "resolution"}
@@ -102,8 +102,43 @@ def _zone_of(table: dict[str, Any]) -> ZoneInfo:
         return ZoneInfo("UTC")  # the model reports the bad name itself
 
 
-def _read_fast(text: str) -> tuple[dict[str, Any], list[TimelineEntry], list[Any]] | None:
-    """The fast path (pmtui.fastload) when the file is in pmtui's own shape."""
+@dataclass(frozen=True)
+class Rest:
+    """The earlier timeline tables of a file opened tail-first, still to read."""
+
+    text: str
+    name: str | Path
+    start: int  # where the first [[timeline]] table begins
+    end: int  # where the tables already read begin
+
+    def read(
+        self, zone: ZoneInfo, tail: list[TimelineEntry]
+    ) -> tuple[WholeTimeline, dict[str, Any]]:
+        """The whole timeline (earlier entries + `tail`) and the canonical blocks by id.
+
+        Safe on another thread: it reads text and makes new objects. When the
+        earlier tables are not in pmtui's shape, the whole file is read the
+        slow way, which also finds any error in it (LoadError).
+        """
+        found = read_timeline(self.text, self.start, zone, self.end)
+        if found is None:
+            entries, blocks = parse(self.text, self.name).timeline, []
+        else:
+            entries, blocks = found[0] + tail, found[1]
+        try:
+            return WholeTimeline.of(entries), {entry.id: (entry, text) for entry, text in blocks}
+        except ValueError as error:
+            raise LoadError(f"{self.name}: timeline: {error}") from None
+
+
+def _read_fast(
+    text: str, name: str | Path, tail: int = 0
+) -> tuple[dict[str, Any], list[TimelineEntry], list[Any], Rest | None] | None:
+    """The fast path (pmtui.fastload) when the file is in pmtui's own shape.
+
+    With `tail`, only the last `tail` timeline tables are read; the Rest says
+    where the others are.
+    """
     head, start = split_timeline(text)
     if start < 0:
         return None
@@ -114,13 +149,20 @@ def _read_fast(text: str) -> tuple[dict[str, Any], list[TimelineEntry], list[Any
     table = data.get("incident")
     if "timeline" in data or not isinstance(table, dict):
         return None
-    found = read_timeline(text, start, _zone_of(table))
-    return None if found is None else (data, *found)
+    begin = tail_start(text, start, tail) if tail else start
+    found = read_timeline(text, begin, _zone_of(table))
+    if found is None:
+        return None
+    return data, *found, Rest(text, name, start, begin) if begin > start else None
 
 
-def parse(text: str, name: str | Path) -> Incident:
-    """Parse and validate an incident file's text; LoadError on any problem."""
-    fast = _read_fast(text)
+def parse(text: str, name: str | Path, tail: int = 0) -> Incident:
+    """Parse and validate an incident file's text; LoadError on any problem.
+
+    With `tail` (a big file in pmtui's own shape), only the last `tail`
+    entries are read: the incident is `loading` until `finish_loading`.
+    """
+    fast = _read_fast(text, name, tail)
     data = fast[0] if fast else _toml(text, name)
     schema = data.pop("schema", SCHEMA)
     if not isinstance(schema, int) or isinstance(schema, bool) or schema < 1:
@@ -156,6 +198,9 @@ def parse(text: str, name: str | Path) -> Incident:
         ) from None
     incident._file_extra = data
     incident._canonical_blocks = fast[2] if fast else []
+    if fast is not None and fast[3] is not None:
+        rest = incident._rest = fast[3]
+        incident._loading = count_tables(text, rest.start, rest.end) + len(fast[1])
     return incident
 
 
@@ -170,7 +215,7 @@ def _fill_missing_ids(items: list[dict[str, Any]], prefix: str) -> None:
             used.add(item["id"])
 
 
-def load(path: Path) -> Incident:
+def load(path: Path, tail: int = 0) -> Incident:
     """Read an incident without locking it (export, preview)."""
     text = read_text(path)
     # a load allocates an object graph that lives as long as the incident;
@@ -178,7 +223,7 @@ def load(path: Path) -> Incident:
     enabled = gc.isenabled()
     gc.disable()
     try:
-        return parse(text, path)
+        return parse(text, path, tail)
     finally:
         if enabled:
             gc.enable()
@@ -235,6 +280,9 @@ class Snapshot:
 
 
 def snapshot(incident: Incident) -> Snapshot:
+    if incident.loading:
+        # a save now would drop every entry not read yet
+        raise RuntimeError("snapshot of an incident still loading")
     head = incident.model_dump(exclude=set(_LISTS))
     return Snapshot(
         incident.timezone,
@@ -259,6 +307,10 @@ class TomlWriter:
             (entry.id, (entry, block)) for entry, block in incident._canonical_blocks
         )
         incident._canonical_blocks = []
+
+    def warm(self, blocks: dict[str, tuple[TimelineEntry, str]]) -> None:
+        """Take more canonical blocks, by entry id (a tail-first load's rest)."""
+        self._blocks.update(blocks)
 
     def render(self, snap: Snapshot) -> str:
         zone = ZoneInfo(snap.timezone)
@@ -421,23 +473,42 @@ class IncidentStore:
         self.writer = TomlWriter()
         self._seen: tuple[int, int, int] | None = None
 
-    def open(self) -> Incident:
-        """Lock and load the file. The lock is released again on failure."""
+    def open(self, tail: int = 0) -> Incident:
+        """Lock and load the file. The lock is released again on failure.
+
+        With `tail`, a big file is opened tail-first: see `parse`. Nothing is
+        saved from an incident until `finish_loading` has made it whole.
+        """
         self.lock.acquire()
         try:
             remove_leftovers(self.path)
-            return self.reload()
+            return self.reload(tail)
         except BaseException:
             self.lock.release()
             raise
 
-    def reload(self) -> Incident:
+    def reload(self, tail: int = 0) -> Incident:
         """Read the file as it is on disk now, and take it as the one to save over."""
         seen = _fingerprint(self.path)
-        incident = load(self.path)
+        incident = load(self.path, tail)
         self.writer.seed(incident)
         self._seen = seen
         return incident
+
+    @staticmethod
+    def read_rest(incident: Incident) -> tuple[WholeTimeline, dict[str, Any]]:
+        """Read what a tail-first load left (any thread); LoadError if broken."""
+        rest = incident._rest
+        assert isinstance(rest, Rest)
+        return rest.read(incident.zone, list(incident.timeline))
+
+    def finish_loading(
+        self, incident: Incident, read: tuple[WholeTimeline, dict[str, Any]]
+    ) -> None:
+        """Make a tail-first incident whole with what `read_rest` returned."""
+        whole, blocks = read
+        incident.adopt_timeline(whole)
+        self.writer.warm(blocks)
 
     def accept_disk(self) -> None:
         """Overwrite whatever is on disk at the next save (after keeping a copy)."""

@@ -188,7 +188,9 @@ class TimelineView(ScrollView, can_focus=True):
         cell that says little, and repainting it cost 3 ms of every stamp.
         """
         count = len(self.entries)
-        if not count:
+        if self.incident.loading:
+            label = f"last {count:,} of {self.incident.loading:,} · reading the rest"
+        elif not count:
             label = ""
         elif self.follow:
             label = f"{count:,} entries"

@@ -1,0 +1,135 @@
+"""Big incidents open tail-first: the last entries paint, the rest follow.
+
+Nothing may be saved or exported from part of a timeline, and a file that is
+broken further up must still be refused, untouched.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from pmtui import store
+from pmtui.app import PmtuiApp
+from pmtui.errors import LoadError
+from pmtui.model import EntryKind, Incident
+from tests.conftest import NOW
+from tests.tui import SIZE, Clock, saved, type_text
+from widgets import TimelineView
+
+COUNT = 600
+TAIL = 50
+
+
+def big_file(path: Path, count: int = COUNT) -> Path:
+    incident = Incident(title="Many alerts", timezone="Europe/London", started_at=NOW)
+    kinds = list(EntryKind)
+    for n in range(count):
+        incident.add_entry(f"alert {n}", NOW + timedelta(seconds=n), kinds[n % len(kinds)])
+    path.write_text(store.dumps(incident), encoding="utf-8")
+    return path
+
+
+def test_tail_first_reads_the_last_entries_then_all_of_them(tmp_path: Path) -> None:
+    path = big_file(tmp_path / "inc.toml")
+    full = store.load(path)
+    holder = store.IncidentStore(path)
+    partial = holder.open(tail=TAIL)
+    try:
+        assert partial.loading == COUNT
+        assert partial.timeline == full.timeline[-TAIL:]
+        with pytest.raises(RuntimeError):
+            store.snapshot(partial)  # a save now would drop 550 entries
+        holder.finish_loading(partial, holder.read_rest(partial))
+        assert partial.loading == 0
+        assert partial.model_dump() == full.model_dump()
+        assert partial.new_entry_id() == full.new_entry_id() == f"t{COUNT + 1}"
+        # the writer is warm and writes the file back byte for byte
+        assert holder.writer.render(store.snapshot(partial)) == path.read_text()
+    finally:
+        holder.close()
+
+
+def test_a_small_file_is_read_whole(tmp_path: Path) -> None:
+    path = big_file(tmp_path / "inc.toml", count=TAIL - 1)
+    assert store.load(path, tail=TAIL).loading == 0
+
+
+def test_a_hand_edit_further_up_is_read_the_slow_way(tmp_path: Path) -> None:
+    path = big_file(tmp_path / "inc.toml")
+    text = path.read_text().replace('text = "alert 7"\n', 'text = "alert 7"  # checked\n')
+    path.write_text(text)
+    partial = store.load(path, tail=TAIL)
+    assert partial.loading == COUNT
+    store.IncidentStore(path).finish_loading(partial, store.IncidentStore.read_rest(partial))
+    assert partial.model_dump() == store.load(path).model_dump()
+
+
+def test_a_duplicate_id_further_up_is_still_refused(tmp_path: Path) -> None:
+    path = big_file(tmp_path / "inc.toml")
+    path.write_text(path.read_text().replace('id = "t7"\n', 'id = "t590"\n'))
+    with pytest.raises(LoadError, match="duplicate id 't590'"):
+        store.load(path)
+    partial = store.load(path, tail=TAIL)  # the last 50 alone look fine
+    with pytest.raises(LoadError, match="duplicate id 't590'"):
+        store.IncidentStore.read_rest(partial)
+
+
+def tail_app(path: Path) -> PmtuiApp:
+    holder = store.IncidentStore(path)
+    incident = holder.open(tail=TAIL)
+    assert incident.loading
+    return PmtuiApp(path, incident, holder, clock=Clock())
+
+
+async def test_a_stamp_at_once_waits_for_the_rest_and_saves_everything(tmp_path: Path) -> None:
+    path = big_file(tmp_path / "inc.toml")
+    app = tail_app(path)
+    async with app.run_test(size=SIZE) as pilot:
+        await type_text(pilot, "first thing I saw")
+        await pilot.press("enter")
+        incident = await saved(app, pilot)
+        assert len(incident.timeline) == COUNT + 1
+        stamped = incident.timeline[incident.index_of(f"t{COUNT + 1}")]
+        assert stamped.text == "first thing I saw"
+        pane = app.screen.query_one("#timeline-pane")
+        assert str(pane.border_subtitle).endswith(
+            f"of {COUNT + 1:,}"
+        )  # the test clock is before the alerts
+        if app.store is not None:
+            app.store.close()
+
+
+async def test_the_rest_arrives_without_a_key(tmp_path: Path) -> None:
+    path = big_file(tmp_path / "inc.toml")
+    app = tail_app(path)
+    async with app.run_test(size=SIZE) as pilot:
+        for _ in range(100):
+            await pilot.pause(0.02)
+            if app.incident is not None and not app.incident.loading:
+                break
+        assert app.incident is not None and len(app.incident.timeline) == COUNT
+        timeline = app.screen.query_one(TimelineView)
+        assert (
+            timeline.current is not None and timeline.current.text == f"alert {COUNT - 1}"
+        )  # still at the newest
+        if app.store is not None:
+            app.store.close()
+
+
+async def test_a_broken_file_found_after_paint_ends_the_app_untouched(tmp_path: Path) -> None:
+    path = big_file(tmp_path / "inc.toml")
+    path.write_text(path.read_text().replace('id = "t7"\n', 'id = "t590"\n'))
+    before = path.read_bytes()
+    app = tail_app(path)
+    async with app.run_test(size=SIZE) as pilot:
+        await type_text(pilot, "this cannot be saved into a broken file")
+        await pilot.press("enter")
+        await pilot.pause()
+    assert app.load_error is not None and "duplicate id 't590'" in app.load_error
+    assert path.read_bytes() == before
+    assert not list(tmp_path.glob("*.md"))
+    if app.store is not None:
+        app.store.close()
