@@ -80,13 +80,15 @@ def core_figures(path: Path) -> dict[str, float]:
     incident = store.load(path)
     writer = store.TomlWriter()
     figures = {"load": timed(lambda: store.load(path), 2)}
-    figures["save_cold"] = timed(lambda: store.TomlWriter().render(store.snapshot(incident)), 1)
-    writer.render(store.snapshot(incident))
+    figures["save_cold"] = timed(
+        lambda: store.TomlWriter().render_bytes(store.snapshot(incident)), 1
+    )
+    writer.render_bytes(store.snapshot(incident))
     target = path.with_name("save-" + path.name)
 
     def warm_save() -> None:
         incident.add_entry("one more", incident.timeline[-1].at)
-        store.write_atomic(target, writer.render(store.snapshot(incident)).encode())
+        store.write_atomic(target, writer.render_bytes(store.snapshot(incident)))
 
     figures["save_warm"] = timed(warm_save, 5)
     figures["export"] = timed(lambda: export_markdown(incident), 2)

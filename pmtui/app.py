@@ -268,8 +268,8 @@ class PmtuiApp(App[Path | None]):
     def on_entry_bar_submitted(self, message: EntryBar.Submitted) -> None:
         assert self.session is not None
         session = self.session
-        if self.apply(lambda: session.log(message.text, message.typed_at)) is not None:
-            message.bar.accept()
+        if self.apply(lambda: session.log(message.text, message.typed_at)) is None:
+            message.bar.restore(message.text, message.typed_at)
 
     def on_timeline_view_requested(self, message: TimelineView.Requested) -> None:
         from screens import EntryEditor

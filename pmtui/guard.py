@@ -111,11 +111,9 @@ class Guard:
             return
         if not app.ensure_loaded():
             return
-        bar = main.query_one(EntryBar)
-        if bar.input.value.strip():
-            app.on_entry_bar_submitted(
-                EntryBar.Submitted(bar, bar.input.value, bar.typed_at or app.clock())
-            )
+        left = main.query_one(EntryBar).take()
+        if left is not None:
+            app.on_entry_bar_submitted(left)
         saved = await asyncio.to_thread(app.saver.stop, 10)
         if not saved:
             problem = f"Could not save {app.path}: {app.saver.last_error or 'the disk refused'}."

@@ -295,10 +295,20 @@ def snapshot(incident: Incident) -> Snapshot:
 
 @dataclass
 class TomlWriter:
-    """Renders snapshots to TOML, caching each entry's block by identity."""
+    """Renders snapshots to TOML, caching each entry's block by identity.
+
+    It also keeps the last timeline it rendered and that text: a save after
+    a stamp (the timeline grew at its end) costs one new block and a copy,
+    not a walk over every entry. The saver renders on its own thread, and a
+    walk over 10,000 entries held the interpreter lock long enough to make
+    the UI miss a frame.
+    """
 
     _zone_name: str = ""
     _blocks: dict[str, tuple[TimelineEntry, str]] = field(default_factory=dict)
+    _actions: dict[str, tuple[ActionItem, str]] = field(default_factory=dict)
+    _head: tuple[dict[str, Any], dict[str, Any], str] | None = None
+    _body: tuple[tuple[TimelineEntry, ...], bytes] = ((), b"")
 
     def seed(self, incident: Incident) -> None:
         """Start warm: take the blocks the fast loader found canonical."""
@@ -313,29 +323,59 @@ class TomlWriter:
         self._blocks.update(blocks)
 
     def render(self, snap: Snapshot) -> str:
+        return self.render_bytes(snap).decode("utf-8")
+
+    def render_bytes(self, snap: Snapshot) -> bytes:
+        """The file's UTF-8 bytes: what a save writes."""
         zone = ZoneInfo(snap.timezone)
         if snap.timezone != self._zone_name:
             self._blocks.clear()
+            self._actions.clear()
+            self._head, self._body = None, ((), b"")
             self._zone_name = snap.timezone
+        parts = [self._render_head(snap, zone)]
+        actions = self._actions
+        for item in snap.actions:
+            done = actions.get(item.id)
+            if done is None or done[0] is not item:
+                text = "\n[[actions]]\n" + tomli_w.dumps(_table(item.model_dump(), zone))
+                done = actions[item.id] = (item, text)
+            parts.append(done[1])
+        return "".join(parts).encode("utf-8") + self._render_timeline(snap.timeline, zone)
+
+    def _render_head(self, snap: Snapshot, zone: ZoneInfo) -> str:
+        if self._head is not None and self._head[:2] == (snap.head, snap.extra):
+            return self._head[2]
         table = _table(snap.head, zone)
         # multi-line free text reads best as """...""", but TOML may turn a
         # raw CR LF inside one into LF: keep such text on one escaped line
         readable = not any(isinstance(v, str) and "\r" in v for v in table.values())
-        parts = [tomli_w.dumps({"schema": SCHEMA, "incident": table}, multiline_strings=readable)]
+        text = tomli_w.dumps({"schema": SCHEMA, "incident": table}, multiline_strings=readable)
         if snap.extra:
-            parts.append("\n" + tomli_w.dumps(snap.extra))
-        for item in snap.actions:
-            parts.append("\n[[actions]]\n" + tomli_w.dumps(_table(item.model_dump(), zone)))
+            text += "\n" + tomli_w.dumps(snap.extra)
+        self._head = (snap.head, snap.extra, text)
+        return text
+
+    def _render_timeline(self, timeline: tuple[TimelineEntry, ...], zone: ZoneInfo) -> bytes:
+        done, body = self._body
+        # the tuples compare item by item, identity first: C speed, no Python loop
+        if len(timeline) >= len(done) and timeline[: len(done)] == done:
+            start = len(done)
+        else:
+            start, body = 0, b""
         blocks = self._blocks
-        for entry in snap.timeline:
+        parts = []
+        for entry in timeline[start:]:
             hit = blocks.get(entry.id)
             if hit is None or hit[0] is not entry:
                 hit = blocks[entry.id] = (entry, entry_block(entry, zone))
             parts.append(hit[1])
-        if len(blocks) > 2 * len(snap.timeline) + 64:
-            live = {entry.id for entry in snap.timeline}
+        body += "".join(parts).encode("utf-8")
+        self._body = (timeline, body)
+        if len(blocks) > 2 * len(timeline) + 64:
+            live = {entry.id for entry in timeline}
             self._blocks = {k: v for k, v in blocks.items() if k in live}
-        return "".join(parts)
+        return body
 
 
 def dumps(incident: Incident) -> str:
@@ -529,7 +569,7 @@ class IncidentStore:
         current = _fingerprint(self.path)
         if self._seen is not None and current is not None and current != self._seen:
             raise ConflictError(f"{self.path} was changed on disk by someone else")
-        write_atomic(self.path, self.writer.render(snap).encode("utf-8"))
+        write_atomic(self.path, self.writer.render_bytes(snap))
         self._seen = _fingerprint(self.path)
 
     def close(self) -> None:

@@ -176,3 +176,22 @@ def test_a_signal_saves_writes_the_postmortem_and_releases_the_lock(
     assert "still typing this one" in texts  # what was in the bar is not lost either
     assert "still typing this one" in (tmp_path / "inc.md").read_text()
     assert _lock_is_free(tmp_path / "inc.toml")
+
+
+def test_a_burst_of_entries_logs_each_one_whole(terminal: Terminal, tmp_path: Path) -> None:
+    """Keys arriving together (over SSH, or a fast typist) keep their order.
+
+    As a key binding, Enter used to overtake characters still queued, and
+    clearing the bar after logging wiped what was typed meanwhile: entries
+    came out merged, split or lost.
+    """
+    terminal.start("ic", f"{PMTUI} new 'Burst' --file inc.toml --timezone UTC")
+    terminal.wait_for("ic", "What is happening?")
+    for n in range(25):
+        terminal.type("ic", f"-3m entry number {n}")
+    terminal.wait_for("ic", "entry number 24")
+    time.sleep(1)
+    terminal.keys("ic", "C-q")
+    terminal.wait_for("ic", "EXIT=0")
+    texts = [e.text for e in store.load(tmp_path / "inc.toml").timeline if "entry" in e.text]
+    assert sorted(texts) == sorted(f"entry number {n}" for n in range(25))

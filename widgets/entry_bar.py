@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.geometry import Size
@@ -50,6 +50,20 @@ class EntryInput(Input):
         # Input's own assignment then finds nothing to do.
         self.set_reactive(Input.virtual_size, Size(self.content_width, 1))
         super()._watch_value(value)
+
+    async def _on_key(self, event: events.Key) -> None:
+        # Enter is taken here, in the same queue as the characters before it.
+        # As a key binding it could run before characters still queued (keys
+        # arriving in one burst, as over SSH), splitting or merging entries.
+        # It also empties the bar here, not once the app has logged the entry:
+        # by then the IC may have typed the next one, and clearing would lose it.
+        if event.key == "enter":
+            event.stop()
+            event.prevent_default()
+            await self.action_submit()
+            self.value = ""
+            return
+        await super()._on_key(event)
 
 
 _SUGGESTIONS = [f"/{c.name} " if c.args else f"/{c.name}" for c in SLASH_COMMANDS]
@@ -145,8 +159,15 @@ class EntryBar(Vertical):
         if event.value.strip():
             self.post_message(self.Submitted(self, event.value, self.typed_at or self.clock()))
 
-    def accept(self) -> None:
-        """The entry was applied: clear the bar for the next one."""
-        self.input.value = ""
-        self.typed_at = None
+    def restore(self, text: str, typed_at: datetime) -> None:
+        """The app refused what was submitted: put it back, before anything typed since."""
+        self.input.value = text + self.input.value
+        self.input.cursor_position = len(text)
+        self.typed_at = typed_at
         self.tick()
+
+    def take(self) -> Submitted | None:
+        """Empty the bar and return what was in it (quitting logs it)."""
+        text, typed_at = self.input.value, self.typed_at or self.clock()
+        self.input.value = ""
+        return self.Submitted(self, text, typed_at) if text.strip() else None
