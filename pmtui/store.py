@@ -102,6 +102,11 @@ def _zone_of(table: dict[str, Any]) -> ZoneInfo:
         return ZoneInfo("UTC")  # the model reports the bad name itself
 
 
+def _by_id(blocks: list[tuple[TimelineEntry, str]]) -> dict[str, tuple[TimelineEntry, str]]:
+    """Canonical (entry, TOML block) pairs keyed as the writer's cache keys them."""
+    return {entry.id: (entry, block) for entry, block in blocks}
+
+
 @dataclass(frozen=True)
 class Rest:
     """The earlier timeline tables of a file opened tail-first, still to read."""
@@ -113,7 +118,7 @@ class Rest:
 
     def read(
         self, zone: ZoneInfo, tail: list[TimelineEntry]
-    ) -> tuple[WholeTimeline, dict[str, Any]]:
+    ) -> tuple[WholeTimeline, dict[str, tuple[TimelineEntry, str]]]:
         """The whole timeline (earlier entries + `tail`) and the canonical blocks by id.
 
         Safe on another thread: it reads text and makes new objects. When the
@@ -126,7 +131,7 @@ class Rest:
         else:
             entries, blocks = found[0] + tail, found[1]
         try:
-            return WholeTimeline.of(entries), {entry.id: (entry, text) for entry, text in blocks}
+            return WholeTimeline.of(entries), _by_id(blocks)
         except ValueError as error:
             raise LoadError(f"{self.name}: timeline: {error}") from None
 
@@ -313,9 +318,7 @@ class TomlWriter:
     def seed(self, incident: Incident) -> None:
         """Start warm: take the blocks the fast loader found canonical."""
         self._zone_name = incident.timezone
-        self._blocks.update(
-            (entry.id, (entry, block)) for entry, block in incident._canonical_blocks
-        )
+        self.warm(_by_id(incident._canonical_blocks))
         incident._canonical_blocks = []
 
     def warm(self, blocks: dict[str, tuple[TimelineEntry, str]]) -> None:
