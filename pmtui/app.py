@@ -271,6 +271,17 @@ class PmtuiApp(App[Path | None]):
         if self.apply(lambda: session.log(message.text, message.typed_at)) is None:
             message.bar.restore(message.text, message.typed_at)
 
+    def _apply_saved(
+        self, intent: Callable[[dict[str, Any]], Change]
+    ) -> Callable[[dict[str, Any] | None], None]:
+        """A form's result callback: apply `intent(values)`, unless it was cancelled."""
+
+        def done(values: dict[str, Any] | None) -> None:
+            if values is not None:
+                self.apply(lambda: intent(values))
+
+        return done
+
     def on_timeline_view_requested(self, message: TimelineView.Requested) -> None:
         from screens import EntryEditor
 
@@ -282,12 +293,8 @@ class PmtuiApp(App[Path | None]):
             self.apply(lambda: session.entry_to_action(entry_id))
         elif message.verb == "edit":
             entry = self.incident.timeline[self.incident.index_of(entry_id)]
-
-            def done(values: dict[str, Any] | None) -> None:
-                if values is not None:
-                    self.apply(lambda: session.edit_entry(entry_id, **values))
-
-            self.push_screen(EntryEditor(self.incident, entry), done)
+            edited = self._apply_saved(lambda values: session.edit_entry(entry_id, **values))
+            self.push_screen(EntryEditor(self.incident, entry), edited)
 
     def on_action_list_requested(self, message: ActionList.Requested) -> None:
         from screens import ActionEditor
@@ -295,11 +302,7 @@ class PmtuiApp(App[Path | None]):
         assert self.session is not None and self.incident is not None
         session, action_id = self.session, message.action_id
         if message.verb == "add" or action_id is None:
-
-            def added(values: dict[str, Any] | None) -> None:
-                if values is not None:
-                    self.apply(lambda: session.add_action(**values))
-
+            added = self._apply_saved(lambda values: session.add_action(**values))
             self.push_screen(ActionEditor(), added)
         elif message.verb == "toggle":
             self.apply(lambda: session.toggle_action(action_id))
@@ -307,11 +310,7 @@ class PmtuiApp(App[Path | None]):
             self.apply(lambda: session.delete_action(action_id))
         elif message.verb == "edit":
             item = self.incident.actions[self.incident.action_index(action_id)]
-
-            def edited(values: dict[str, Any] | None) -> None:
-                if values is not None:
-                    self.apply(lambda: session.edit_action(action_id, **values))
-
+            edited = self._apply_saved(lambda values: session.edit_action(action_id, **values))
             self.push_screen(ActionEditor(item), edited)
 
     # -- app commands ---------------------------------------------------------
@@ -350,12 +349,7 @@ class PmtuiApp(App[Path | None]):
 
         assert self.session is not None and self.incident is not None
         session = self.session
-
-        def done(values: dict[str, Any] | None) -> None:
-            if values is not None:
-                self.apply(lambda: session.update_head(values))
-
-        self.push_screen(SummaryEditor(self.incident), done)
+        self.push_screen(SummaryEditor(self.incident), self._apply_saved(session.update_head))
 
     def action_preview(self) -> None:
         from screens import PreviewScreen

@@ -77,15 +77,21 @@ async def test_quitting_with_unsaved_changes_offers_another_path(tmp_path, disk_
     assert store.load(rescue).timeline[-1].text == "must not be lost"
 
 
+async def log_after_an_edit_elsewhere(app, pilot, path):
+    """Someone else edits the file, then the IC logs: pmtui asks what to keep."""
+    theirs = path.read_text().replace("Rappi Orders API", "Edited elsewhere")
+    path.write_text(theirs)
+    await type_text(pilot, "mine")
+    await pilot.press("enter")
+    await wait_for(pilot, lambda: isinstance(app.screen, ChoiceScreen))
+    return theirs
+
+
 async def test_a_file_changed_on_disk_is_not_clobbered_keep_mine(tmp_path):
     path = tmp_path / "inc.toml"
     app = open_app(path, sample=RAPPI)
     async with app.run_test(size=SIZE) as pilot:
-        theirs = path.read_text().replace("Rappi Orders API", "Edited elsewhere")
-        path.write_text(theirs)
-        await type_text(pilot, "mine")
-        await pilot.press("enter")
-        await wait_for(pilot, lambda: isinstance(app.screen, ChoiceScreen))
+        theirs = await log_after_an_edit_elsewhere(app, pilot, path)
         assert path.read_text() == theirs  # nothing written over it yet
         await pilot.press("k")
         incident = await saved(app, pilot)
@@ -98,11 +104,7 @@ async def test_a_file_changed_on_disk_can_be_reloaded(tmp_path):
     path = tmp_path / "inc.toml"
     app = open_app(path, sample=RAPPI)
     async with app.run_test(size=SIZE) as pilot:
-        theirs = path.read_text().replace("Rappi Orders API", "Edited elsewhere")
-        path.write_text(theirs)
-        await type_text(pilot, "mine")
-        await pilot.press("enter")
-        await wait_for(pilot, lambda: isinstance(app.screen, ChoiceScreen))
+        await log_after_an_edit_elsewhere(app, pilot, path)
         await pilot.press("r")
         await pilot.pause()
         assert app.incident.title.startswith("Edited elsewhere")
