@@ -164,7 +164,13 @@ class PmtuiApp(App[Path | None]):
         self.session = Session(self.incident, self.clock)
         self.saver = Saver(self.store, self.post_save_result)
         self.push_screen(MainScreen(self.incident, self.clock, str(self.path)))
-        self.call_after_refresh(self._read_rest if self.incident.loading else _settle_gc)
+        self.call_after_refresh(self._after_first_paint)
+
+    def _after_first_paint(self) -> None:
+        if self.incident is not None and self.incident.loading:
+            self._read_rest()
+        else:
+            _settle_gc()
 
     # -- a big incident opened tail-first -------------------------------------
     def _read_rest(self) -> None:

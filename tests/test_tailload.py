@@ -77,18 +77,26 @@ def test_a_duplicate_id_further_up_is_still_refused(tmp_path: Path) -> None:
         store.IncidentStore.read_rest(partial)
 
 
-def tail_app(path: Path) -> PmtuiApp:
+class ReadsOnlyWhenNeeded(PmtuiApp):
+    """As if the background read had not got far when the IC pressed a key."""
+
+    def _after_first_paint(self) -> None:
+        pass
+
+
+def tail_app(path: Path, app_class: type[PmtuiApp] = PmtuiApp) -> PmtuiApp:
     holder = store.IncidentStore(path)
     incident = holder.open(tail=TAIL)
     assert incident.loading
-    return PmtuiApp(path, incident, holder, clock=Clock())
+    return app_class(path, incident, holder, clock=Clock())
 
 
 async def test_a_stamp_at_once_waits_for_the_rest_and_saves_everything(tmp_path: Path) -> None:
     path = big_file(tmp_path / "inc.toml")
-    app = tail_app(path)
+    app = tail_app(path, ReadsOnlyWhenNeeded)
     async with app.run_test(size=SIZE) as pilot:
         await type_text(pilot, "first thing I saw")
+        assert app.incident is not None and app.incident.loading  # still only the tail
         await pilot.press("enter")
         incident = await saved(app, pilot)
         assert len(incident.timeline) == COUNT + 1
@@ -123,7 +131,7 @@ async def test_a_broken_file_found_after_paint_ends_the_app_untouched(tmp_path: 
     path = big_file(tmp_path / "inc.toml")
     path.write_text(path.read_text().replace('id = "t7"\n', 'id = "t590"\n'))
     before = path.read_bytes()
-    app = tail_app(path)
+    app = tail_app(path, ReadsOnlyWhenNeeded)
     async with app.run_test(size=SIZE) as pilot:
         await type_text(pilot, "this cannot be saved into a broken file")
         await pilot.press("enter")
@@ -133,3 +141,16 @@ async def test_a_broken_file_found_after_paint_ends_the_app_untouched(tmp_path: 
     assert not list(tmp_path.glob("*.md"))
     if app.store is not None:
         app.store.close()
+
+
+async def test_quitting_at_once_writes_the_whole_postmortem(tmp_path: Path) -> None:
+    path = big_file(tmp_path / "inc.toml")
+    before = path.read_text()
+    app = tail_app(path, ReadsOnlyWhenNeeded)
+    async with app.run_test(size=SIZE) as pilot:
+        assert app.incident is not None and app.incident.loading
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+    assert path.read_text() == before  # nothing changed, nothing dropped
+    markdown = (tmp_path / "inc.md").read_text()
+    assert "alert 0" in markdown and f"alert {COUNT - 1}" in markdown
