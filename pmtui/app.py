@@ -12,6 +12,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.message import Message
@@ -128,8 +129,19 @@ class PmtuiApp(App[Path | None]):
         self._loader: threading.Thread | None = None
         self._rest: object = None
         self.guard = Guard(self)
+        # keys typed while pmtui starts, before any widget has focus: Textual
+        # gives them to the screen, which drops them. Held until something
+        # takes focus, then handled in the order they were typed.
+        self._early_keys: list[events.Key] | None = []
 
     # -- start ----------------------------------------------------------------
+    def get_default_screen(self) -> Screen[Any]:
+        """The main screen itself when the incident is known: painting a blank
+        default screen first and pushing the main one over it cost ~40 ms."""
+        if self.incident is None:
+            return super().get_default_screen()
+        return MainScreen(self.incident, self.clock, str(self.path))
+
     def on_mount(self) -> None:
         self.guard.install_signals()
         if self.incident is None:
@@ -138,6 +150,20 @@ class PmtuiApp(App[Path | None]):
             self.push_screen(TitlePrompt(self._where), self._create)
         else:
             self._start()
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key) and self._early_keys is not None:
+            self._early_keys.append(event)
+            return
+        await super().on_event(event)
+
+    async def on_descendant_focus(self, _event: events.DescendantFocus) -> None:
+        await self._release_early_keys()
+
+    async def _release_early_keys(self) -> None:
+        early, self._early_keys = self._early_keys, None
+        for key in early or ():
+            await super().on_event(key)
 
     def _create(self, title: str | None) -> None:
         from screens import TitlePrompt
@@ -163,7 +189,9 @@ class PmtuiApp(App[Path | None]):
         assert self.incident is not None and self.store is not None
         self.session = Session(self.incident, self.clock)
         self.saver = Saver(self.store, self.post_save_result)
-        self.push_screen(MainScreen(self.incident, self.clock, str(self.path)))
+        if not isinstance(self.screen_stack[0], MainScreen):
+            self.push_screen(MainScreen(self.incident, self.clock, str(self.path)))
+        self.call_after_refresh(self._release_early_keys)  # in case nothing took focus
         self.call_after_refresh(self._after_first_paint)
 
     def _after_first_paint(self) -> None:

@@ -23,7 +23,6 @@ from pmtui.export import export_markdown
 from pmtui.saver import Saver, SaveResult
 from pmtui.session import Session
 from pmtui.store import dumps, snapshot, write_atomic
-from screens.main import MainScreen
 from widgets import EntryBar
 
 if TYPE_CHECKING:
@@ -97,7 +96,9 @@ class Guard:
         app = self.app
         app.incident = incident
         app.session = Session(incident, app.clock)
-        app.switch_screen(MainScreen(incident, app.clock, str(app.path)))
+        main = app.main
+        if main is not None:
+            main.show_incident(incident)
 
     # -- quitting -------------------------------------------------------------
     async def quit(self, interactive: bool = True) -> None:

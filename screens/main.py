@@ -9,11 +9,11 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Label, Static
+from textual.widgets import Header, Label, Static
 
 from pmtui.model import Incident
 from pmtui.session import Change
-from widgets import ActionList, EntryBar, SaveIndicator, StatusPanel, TimelineView
+from widgets import ActionList, EntryBar, KeyFooter, SaveIndicator, StatusPanel, TimelineView
 
 
 class MainScreen(Screen[None]):
@@ -58,12 +58,24 @@ class MainScreen(Screen[None]):
         with Horizontal(id="statusbar"):
             yield Label(self.file_label, id="file")
             yield SaveIndicator("no changes yet", id="saved")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
+        # focus the bar now, not when the screen is first shown: keys typed
+        # while pmtui starts are handled next and must land in the bar
+        self.set_focus(self.query_one(EntryBar).input)
         self.refresh_all()
         # the screen owns its clock: the timer stops when the screen goes
         self.set_interval(1.0, self.tick)
+
+    def show_incident(self, incident: Incident) -> None:
+        """Show another copy of the incident (reloaded from disk); what is typed stays."""
+        self.incident = incident
+        self.query_one(TimelineView).incident = incident
+        self.query_one(StatusPanel).incident = incident
+        self.query_one(ActionList).incident = incident
+        self.query_one(EntryBar).incident = incident
+        self.refresh_all()
 
     def refresh_all(self) -> None:
         self.show_facts()

@@ -195,3 +195,28 @@ def test_a_burst_of_entries_logs_each_one_whole(terminal: Terminal, tmp_path: Pa
     terminal.wait_for("ic", "EXIT=0")
     texts = [e.text for e in store.load(tmp_path / "inc.toml").timeline if "entry" in e.text]
     assert sorted(texts) == sorted(f"entry number {n}" for n in range(25))
+
+
+def test_entries_typed_while_pmtui_starts_are_logged(terminal: Terminal, tmp_path: Path) -> None:
+    """The IC runs pmtui and types at once, before the first screen is shown.
+
+    Textual gave those keys to a screen with nothing focused, which dropped
+    them; and an Enter typed before the terminal is in raw mode arrives as a
+    line feed (ctrl+j), which the bar did not take as Enter.
+    """
+    shutil.copy(
+        Path(__file__).parent.parent / "sample_incidents" / "rappi-orders-api.toml",
+        tmp_path / "inc.toml",
+    )
+    terminal.start("ic", f"{PMTUI} inc.toml")
+    terminal.type("ic", "paged the db team")
+    terminal.type("ic", "second early entry")
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        texts = [entry.text for entry in store.load(tmp_path / "inc.toml").timeline]
+        if texts[-1] == "second early entry":
+            break
+        time.sleep(0.1)
+    assert texts[-2:] == ["paged the db team", "second early entry"]
+    terminal.keys("ic", "C-q")
+    terminal.wait_for("ic", "EXIT=0")

@@ -108,7 +108,9 @@ async def test_a_file_changed_on_disk_can_be_reloaded(tmp_path):
         await pilot.press("r")
         await pilot.pause()
         assert app.incident.title.startswith("Edited elsewhere")
-        assert app.screen.query_one("TimelineView").incident is app.incident
+        for kind in ("TimelineView", "StatusPanel", "ActionList", "EntryBar"):
+            assert app.screen.query_one(kind).incident is app.incident, kind
+        assert app.screen.title.startswith("Edited elsewhere")
         mine = list(tmp_path.glob("inc.mine-*.toml"))
         assert len(mine) == 1 and store.load(mine[0]).timeline[-1].text == "mine"
         await type_text(pilot, "after reload")

@@ -19,6 +19,7 @@ def settle(*keys_then_text: str):
     """run_before: optionally type text into the bar, wait for saves, freeze the screen."""
 
     async def run_before(pilot) -> None:
+        await pilot.pause()  # the bar takes focus as the screen is first shown
         for text in keys_then_text:
             if text.startswith("key:"):
                 await pilot.press(text[4:])

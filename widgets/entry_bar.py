@@ -57,7 +57,9 @@ class EntryInput(Input):
         # arriving in one burst, as over SSH), splitting or merging entries.
         # It also empties the bar here, not once the app has logged the entry:
         # by then the IC may have typed the next one, and clearing would lose it.
-        if event.key == "enter":
+        # ctrl+j too: an Enter typed while pmtui starts, before the terminal
+        # is in raw mode, arrives as a line feed
+        if event.key in ("enter", "ctrl+j"):
             event.stop()
             event.prevent_default()
             await self.action_submit()

@@ -1,0 +1,56 @@
+"""Work before first paint: one screen composed once, a footer built once.
+
+The footer also keeps a fixed order and is rebuilt only when its keys change.
+"""
+
+from screens.main import MainScreen
+from tests.tui import SIZE, open_app
+from widgets import KeyFooter
+
+APP_KEYS = ["Marker", "Undo", "Summary", "Export", "Help", "Quit"]
+
+
+def shown(footer: KeyFooter) -> list[str]:
+    """The labels on screen, left to right (the palette key is docked right)."""
+    keys = [key for key in footer.children if "-command-palette" not in key.classes]
+    return [str(getattr(key, "description", "")) for key in keys]
+
+
+async def test_app_keys_keep_their_order_wherever_focus_is(tmp_path):
+    app = open_app(tmp_path / "inc.toml")
+    async with app.run_test(size=SIZE) as pilot:
+        footer = app.screen.query_one(KeyFooter)
+        assert app.focused is not None and app.focused.id == "entry"
+        # the entry bar binds ctrl+e itself: Textual's footer put Export first
+        assert shown(footer) == APP_KEYS
+        await pilot.press("tab")
+        await pilot.pause()
+        assert app.focused is not None and app.focused.id == "timeline"
+        # the timeline's own keys first, then the app's in the same order
+        assert shown(footer) == ["Edit", "Delete", "To action", *APP_KEYS]
+        await pilot.press("shift+tab")
+        await pilot.pause()
+        assert shown(footer) == APP_KEYS
+
+
+async def test_footer_is_built_once_at_start_and_not_again_for_the_same_keys(tmp_path):
+    app = open_app(tmp_path / "inc.toml")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        footer = app.screen.query_one(KeyFooter)
+        assert footer.rebuilds == 1  # Textual's footer composed three times here
+        for _ in range(3):
+            app.screen.refresh_bindings()  # what every focus change and screen push does
+        await pilot.pause()
+        assert footer.rebuilds == 1
+        await pilot.press("tab")  # new keys: the timeline's
+        await pilot.pause()
+        assert footer.rebuilds == 2
+
+
+async def test_the_main_screen_is_the_first_screen_not_pushed_over_a_blank_one(tmp_path):
+    app = open_app(tmp_path / "inc.toml")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert [type(screen) for screen in app.screen_stack] == [MainScreen]
+        assert app.main is app.screen
