@@ -140,7 +140,7 @@ class PmtuiApp(App[Path | None]):
         default screen first and pushing the main one over it cost ~40 ms."""
         if self.incident is None:
             return super().get_default_screen()
-        return MainScreen(self.incident, self.clock, str(self.path))
+        return MainScreen(self.incident, self.clock, str(self.path), self.log_entry)
 
     def on_mount(self) -> None:
         self.guard.install_signals()
@@ -190,7 +190,7 @@ class PmtuiApp(App[Path | None]):
         self.session = Session(self.incident, self.clock)
         self.saver = Saver(self.store, self.post_save_result)
         if not isinstance(self.screen_stack[0], MainScreen):
-            self.push_screen(MainScreen(self.incident, self.clock, str(self.path)))
+            self.push_screen(MainScreen(self.incident, self.clock, str(self.path), self.log_entry))
         self.call_after_refresh(self._release_early_keys)  # in case nothing took focus
         self.call_after_refresh(self._after_first_paint)
 
@@ -299,11 +299,11 @@ class PmtuiApp(App[Path | None]):
                 self.notify(message.result.error, title="Save failed", severity="error", timeout=8)
 
     # -- messages from the widgets --------------------------------------------
-    def on_entry_bar_submitted(self, message: EntryBar.Submitted) -> None:
+    def log_entry(self, entry: EntryBar.Submitted) -> bool:
+        """Log what the IC typed in the bar; False when it was refused."""
         assert self.session is not None
         session = self.session
-        if self.apply(lambda: session.log(message.text, message.typed_at)) is None:
-            message.bar.restore(message.text, message.typed_at)
+        return self.apply(lambda: session.log(entry.text, entry.typed_at)) is not None
 
     def _apply_saved(
         self, intent: Callable[[dict[str, Any]], Change]

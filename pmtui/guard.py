@@ -114,7 +114,7 @@ class Guard:
             return
         left = main.query_one(EntryBar).take()
         if left is not None:
-            app.on_entry_bar_submitted(left)
+            app.log_entry(left)
         saved = await asyncio.to_thread(app.saver.stop, 10)
         if not saved:
             problem = f"Could not save {app.path}: {app.saver.last_error or 'the disk refused'}."

@@ -13,7 +13,15 @@ from textual.widgets import Header, Label, Static
 
 from pmtui.model import Incident
 from pmtui.session import Change
-from widgets import ActionList, EntryBar, KeyFooter, SaveIndicator, StatusPanel, TimelineView
+from widgets import (
+    ActionList,
+    EntryBar,
+    KeyFooter,
+    Pane,
+    SaveIndicator,
+    StatusPanel,
+    TimelineView,
+)
 
 
 class MainScreen(Screen[None]):
@@ -34,16 +42,23 @@ class MainScreen(Screen[None]):
     MainScreen #file { width: auto; max-width: 50%; color: $text-muted; padding: 0 1; }
     """
 
-    def __init__(self, incident: Incident, clock: Callable[[], datetime], file_label: str) -> None:
+    def __init__(
+        self,
+        incident: Incident,
+        clock: Callable[[], datetime],
+        file_label: str,
+        log_entry: Callable[[EntryBar.Submitted], bool] | None = None,
+    ) -> None:
         super().__init__()
         self.incident = incident
         self.clock = clock
         self.file_label = file_label
+        self.log_entry = log_entry
 
     def compose(self) -> ComposeResult:
         yield Header()
         with Horizontal(id="panes"):
-            with Vertical(id="timeline-pane") as pane:
+            with Pane(id="timeline-pane") as pane:
                 pane.border_title = "Timeline"
                 yield TimelineView(self.incident, id="timeline")
                 yield Static(id="detail")
@@ -54,7 +69,7 @@ class MainScreen(Screen[None]):
                 with Vertical(id="actions-pane") as pane:
                     pane.border_title = "Action items"
                     yield ActionList(self.incident, id="actions")
-        yield EntryBar(self.incident, self.clock, id="entrybar")
+        yield EntryBar(self.incident, self.clock, self.log_entry, id="entrybar")
         with Horizontal(id="statusbar"):
             yield Label(self.file_label, id="file")
             yield SaveIndicator("no changes yet", id="saved")
@@ -112,3 +127,4 @@ class MainScreen(Screen[None]):
         now = self.clock()
         self.query_one(StatusPanel).show(now)
         self.query_one(EntryBar).tick()
+        self.query_one(SaveIndicator).check()

@@ -4,7 +4,7 @@ from datetime import datetime, timedelta
 
 from pmtui.model import ActionKind, EntryKind, Status
 from tests.conftest import NOW, RAPPI
-from tests.tui import SIZE, Clock, open_app, saved, type_text
+from tests.tui import SIZE, Clock, open_app, saved, screen_rows, type_text
 
 
 async def test_entry_time_is_when_typing_started(tmp_path):
@@ -203,6 +203,18 @@ async def test_new_entries_follow_unless_scrolled_up(tmp_path):
         assert str(pane.border_subtitle) == "8 entries"
 
 
+async def test_the_entry_count_is_painted_after_each_stamp(tmp_path):
+    """The pane's label repaints its border row alone: check what is painted."""
+    app = open_app(tmp_path / "inc.toml")
+    async with app.run_test(size=SIZE) as pilot:
+        for n in range(1, 4):
+            await type_text(pilot, f"alert {n}")
+            await pilot.press("enter")
+            await pilot.pause()
+            bottom = next(row for row in screen_rows(app) if row.startswith("╰"))
+            assert f" {n} {'entry' if n == 1 else 'entries'} ─╯" in bottom, bottom
+
+
 async def test_stamps_past_the_bottom_keep_the_newest_in_view(tmp_path):
     app = open_app(tmp_path / "inc.toml")
     async with app.run_test(size=SIZE) as pilot:
@@ -240,3 +252,22 @@ async def test_the_stamp_lights_up_while_typing_and_when_backdating(tmp_path):
         app.screen.query_one("#entry").value = "19:39 db"
         await pilot.pause()
         assert stamp.text.plain == "↶ 19:39:00" and "yellow" in str(stamp.text.style)
+
+
+async def test_saving_shows_only_when_a_save_is_slow(tmp_path, monkeypatch):
+    from widgets import save_indicator
+
+    app = open_app(tmp_path / "inc.toml")
+    async with app.run_test(size=SIZE) as pilot:
+        indicator = app.screen.query_one(save_indicator.SaveIndicator)
+        before = indicator.text
+        indicator.saving()
+        indicator.check()  # asked a moment ago: a save takes milliseconds
+        assert indicator.text == before
+        monkeypatch.setattr(save_indicator, "SLOW", 0.0)
+        indicator.check()  # still unacknowledged at the clock's tick
+        assert indicator.text == "saving…"
+        indicator.saved("19:42:07")
+        indicator.check()
+        assert indicator.text == "saved 19:42:07"
+        await pilot.pause()

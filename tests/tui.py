@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import re
 import shutil
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -87,3 +89,15 @@ async def type_text(pilot: Pilot[Any], text: str) -> None:
     assert isinstance(focused, Input), focused
     focused.insert_text_at_cursor(text[1:])
     await pilot.pause()
+
+
+def screen_rows(app: PmtuiApp) -> list[str]:
+    """The screen as painted (from the widgets' rendered lines), one string per row."""
+    svg = app.export_screenshot()
+    rows: dict[float, list[tuple[float, str]]] = {}
+    for match in re.finditer(
+        r'<text class="[^"]*" x="([\d.]+)" y="([\d.]+)"[^>]*>(.*?)</text>', svg
+    ):
+        x, y, text = float(match[1]), float(match[2]), html.unescape(match[3])
+        rows.setdefault(y, []).append((x, text.replace("\xa0", " ")))
+    return ["".join(text for _x, text in sorted(parts)) for _y, parts in sorted(rows.items())]

@@ -3,8 +3,17 @@
 from widgets.action_list import ActionList
 from widgets.entry_bar import EntryBar
 from widgets.key_footer import KeyFooter
+from widgets.pane import Pane
 from widgets.save_indicator import SaveIndicator
 from widgets.status_panel import StatusPanel
 from widgets.timeline import TimelineView
 
-__all__ = ["ActionList", "EntryBar", "KeyFooter", "SaveIndicator", "StatusPanel", "TimelineView"]
+__all__ = [
+    "ActionList",
+    "EntryBar",
+    "KeyFooter",
+    "Pane",
+    "SaveIndicator",
+    "StatusPanel",
+    "TimelineView",
+]

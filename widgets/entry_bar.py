@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from rich.text import Text
 from textual import events, on
@@ -41,7 +42,11 @@ class Stamp(Widget):
 
 
 class EntryInput(Input):
-    """Textual's Input, without a screen-wide layout on every keystroke."""
+    """Textual's Input: no screen-wide layout per keystroke; Enter handled in order."""
+
+    def __init__(self, on_enter: Callable[[str], bool], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.on_enter = on_enter
 
     def _watch_value(self, value: str) -> None:
         # Input assigns its virtual size (the text's width) on every change,
@@ -52,18 +57,20 @@ class EntryInput(Input):
         super()._watch_value(value)
 
     async def _on_key(self, event: events.Key) -> None:
-        # Enter is taken here, in the same queue as the characters before it.
-        # As a key binding it could run before characters still queued (keys
+        # Enter is taken here, in the same queue as the characters before it:
+        # as a key binding it could run before characters still queued (keys
         # arriving in one burst, as over SSH), splitting or merging entries.
-        # It also empties the bar here, not once the app has logged the entry:
-        # by then the IC may have typed the next one, and clearing would lose it.
+        # The entry is logged right here, synchronously, and the bar emptied
+        # only once it is: nothing typed since can be wiped, a refused entry
+        # stays to be fixed, and the emptied bar and the new timeline line
+        # are painted in one frame (a message to the app took a frame more).
         # ctrl+j too: an Enter typed while pmtui starts, before the terminal
-        # is in raw mode, arrives as a line feed
+        # is in raw mode, arrives as a line feed.
         if event.key in ("enter", "ctrl+j"):
             event.stop()
             event.prevent_default()
-            await self.action_submit()
-            self.value = ""
+            if self.on_enter(self.value):
+                self.value = ""
             return
         await super()._on_key(event)
 
@@ -91,10 +98,19 @@ class EntryBar(Vertical):
         text: str
         typed_at: datetime
 
-    def __init__(self, incident: Incident, clock: Callable[[], datetime], **kwargs: object) -> None:
+    def __init__(
+        self,
+        incident: Incident,
+        clock: Callable[[], datetime],
+        log_entry: Callable[[Submitted], bool] | None = None,
+        **kwargs: object,
+    ) -> None:
+        """`log_entry` takes each entry and says whether it was logged; without it
+        the bar posts `Submitted` messages instead."""
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.incident = incident
         self.clock = clock
+        self.log_entry = log_entry
         self.typed_at: datetime | None = None
 
     def compose(self) -> ComposeResult:
@@ -102,6 +118,7 @@ class EntryBar(Vertical):
         with Horizontal():
             yield Stamp(id="stamp")
             yield EntryInput(
+                self._enter,
                 placeholder="What is happening? Enter logs it · 19:39 or -5m backdates "
                 "· / for commands",
                 suggester=SuggestFromList(_SUGGESTIONS, case_sensitive=False),
@@ -155,18 +172,15 @@ class EntryBar(Vertical):
             text.append("→ completes", style="dim italic")
             self.query_one("#hints", Static).update(text)
 
-    @on(Input.Submitted, "#entry")
-    def _submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        if event.value.strip():
-            self.post_message(self.Submitted(self, event.value, self.typed_at or self.clock()))
-
-    def restore(self, text: str, typed_at: datetime) -> None:
-        """The app refused what was submitted: put it back, before anything typed since."""
-        self.input.value = text + self.input.value
-        self.input.cursor_position = len(text)
-        self.typed_at = typed_at
-        self.tick()
+    def _enter(self, text: str) -> bool:
+        """Enter in the bar: log the text; True empties the bar."""
+        if not text.strip():
+            return True
+        entry = self.Submitted(self, text, self.typed_at or self.clock())
+        if self.log_entry is None:
+            self.post_message(entry)
+            return True
+        return self.log_entry(entry)
 
     def take(self) -> Submitted | None:
         """Empty the bar and return what was in it (quitting logs it)."""

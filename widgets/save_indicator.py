@@ -2,12 +2,18 @@
 
 It repaints itself without asking for a new layout (a Static's update
 would lay out the whole screen again on every save), and its class changes
-only when a save fails or recovers.
+only when a save fails or recovers. "saving…" shows only when a save is
+still running at the next clock tick: a save takes milliseconds, and painting
+"saving…" then "saved" added a widget to the frame of every stamp.
 """
 
 from __future__ import annotations
 
+import time
+
 from textual.widget import Widget
+
+SLOW = 0.5  # seconds a save may take before the bar says it is still saving
 
 
 class SaveIndicator(Widget):
@@ -19,6 +25,7 @@ class SaveIndicator(Widget):
     def __init__(self, text: str = "", **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.text = text
+        self._asked: float | None = None  # when the oldest unacknowledged save was asked
 
     def render(self) -> str:
         return self.text
@@ -29,15 +36,24 @@ class SaveIndicator(Widget):
             self.refresh()
 
     def saved(self, when: str) -> None:
+        self._asked = None
         if self.has_class("-failed"):
             self.remove_class("-failed")
         self._show(f"saved {when}")
 
     def saving(self) -> None:
-        if not self.has_class("-failed"):
+        if self._asked is None:
+            self._asked = time.monotonic()
+
+    def check(self) -> None:
+        """Each second: say "saving…" if a save has run for a while."""
+        asked = self._asked
+        slow = asked is not None and time.monotonic() - asked >= SLOW
+        if slow and not self.has_class("-failed"):
             self._show("saving…")
 
     def failed(self, message: str) -> None:
+        self._asked = None
         if not self.has_class("-failed"):
             self.add_class("-failed")
         self._show(f"NOT SAVED: {message} (retrying; nothing is lost while pmtui runs)")

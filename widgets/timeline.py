@@ -19,6 +19,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from pmtui.model import EntryKind, Incident, TimelineEntry
+from widgets.pane import Pane
 
 # control characters shown as their visible Unicode pictures, so a stray
 # escape byte cannot drive the terminal
@@ -193,13 +194,16 @@ class TimelineView(ScrollView, can_focus=True):
         elif not count:
             label = ""
         elif self.follow:
-            label = f"{count:,} entries"
+            label = f"{count:,} {'entry' if count == 1 else 'entries'}"
         else:
             label = f"{self.cursor + 1:,} of {count:,}"
         pane = self.parent
-        if pane is not None and label != self._position:
+        if label != self._position:
             self._position = label
-            pane.border_subtitle = label  # type: ignore[attr-defined]
+            if isinstance(pane, Pane):
+                pane.label(label)
+            elif pane is not None:
+                pane.border_subtitle = label  # type: ignore[attr-defined]
 
     def on_focus(self) -> None:
         self._tell(focused=True)
