@@ -152,6 +152,14 @@ class TimelineView(ScrollView, can_focus=True):
             self.set_reactive(ScrollView.virtual_size, size)
             self._scroll_update(size)
 
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        # ScrollView also moves its scrollbar's thumb here. This one is zero
+        # wide (the position is in the pane's border), and an invisible widget
+        # marked for repaint makes Textual re-arrange the whole screen: 2 ms
+        # of every stamp's frame. Only the lines need repainting.
+        if round(old_value) != round(new_value):
+            self.refresh(self.size.region)
+
     def _index_still(self, entry_id: str) -> int | None:
         entries, guess = self.entries, self.cursor
         for index in (guess, guess + 1, guess - 1):

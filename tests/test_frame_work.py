@@ -1,7 +1,11 @@
-"""Work before first paint: one screen composed once, a footer built once.
+"""What start-up and each stamp make Textual do, counted rather than timed.
 
-The footer also keeps a fixed order and is rebuilt only when its keys change.
+One screen composed once and a footer built once before first paint; a
+stamp's frame repaints only what the stamp changed. The footer also keeps a
+fixed order and is rebuilt only when its keys change.
 """
+
+from textual.widgets import Input
 
 from screens.main import MainScreen
 from tests.tui import SIZE, open_app
@@ -54,3 +58,34 @@ async def test_the_main_screen_is_the_first_screen_not_pushed_over_a_blank_one(t
         await pilot.pause()
         assert [type(screen) for screen in app.screen_stack] == [MainScreen]
         assert app.main is app.screen
+
+
+async def test_a_stamp_repaints_the_bar_the_new_line_and_the_count_only(tmp_path, monkeypatch):
+    """What a stamp's frame repaints, widget by widget (no timing: it cannot flake).
+
+    Each of these once joined every stamp's frame for nothing: the footer
+    (rebuilt), the save line ('saving…' then 'saved'), the timeline's zero-wide
+    scrollbar (which made Textual re-arrange the whole screen).
+    """
+    from textual.screen import Screen
+
+    frames: list[set[str]] = []
+    original = Screen._on_timer_update
+
+    def observed(screen: Screen[object]) -> None:
+        frames.append({type(widget).__name__ for widget in screen._dirty_widgets})
+        original(screen)
+
+    monkeypatch.setattr(Screen, "_on_timer_update", observed)
+    app = open_app(tmp_path / "inc.toml")
+    async with app.run_test(size=SIZE) as pilot:
+        for n in range(40):  # past the pane's height: the timeline scrolls
+            app.screen.query_one("#entry", Input).value = f"alert {n}"
+            await pilot.pause()
+            frames.clear()
+            await pilot.press("enter")
+            await pilot.pause()
+            assert app.incident.timeline[-1].text == f"alert {n}"
+            assert frames, "the stamp was never painted"
+            stamp_frame = next(f for f in frames if "TimelineView" in f)
+            assert stamp_frame <= {"EntryInput", "TimelineView", "Pane", "Stamp"}, stamp_frame
