@@ -86,7 +86,8 @@ def run(*args: str) -> dict[str, Any]:
         env=env,
         check=True,
     )
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    result: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
+    return result
 
 
 def timed(fn: Any, repeat: int = 3) -> float:

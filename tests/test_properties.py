@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pmtui import store
+from pmtui import store, writer
 from pmtui.export import export_markdown
 from pmtui.model import Incident, TimelineEntry
 from tests.conftest import NOW
@@ -86,5 +86,5 @@ def test_fast_entry_block_matches_tomli_w(text, author, moment, zone):
 
     entry = TimelineEntry(id="t1", at=moment, text=text, author=author)
     tz = ZoneInfo(zone)
-    slow = "\n[[timeline]]\n" + tomli_w.dumps(store._table(entry.model_dump(), tz))
+    slow = "\n[[timeline]]\n" + tomli_w.dumps(writer._table(entry.model_dump(), tz))
     assert store.entry_block(entry, tz) == slow

@@ -1,0 +1,221 @@
+"""Read incident files (schema 1): tomli (a UTF-8 BOM is accepted), then pydantic.
+
+Every failure is one line naming the file and the line/column or the field.
+A big file pmtui wrote itself can be opened tail-first: the head, the actions
+and the last entries now (`parse(..., tail=N)`), the rest later (`Rest.read`).
+"""
+
+from __future__ import annotations
+
+import gc
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import tomli
+from pydantic import ValidationError
+
+from pmtui.errors import LoadError
+from pmtui.fastload import count_tables, read_timeline, split_timeline, tail_start
+from pmtui.model import SCHEMA, Incident, TimelineEntry, WholeTimeline, local_zone
+
+LISTS = ("actions", "timeline")
+
+
+def read_text(path: Path) -> str:
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise LoadError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise LoadError(f"{path}: is a folder, not an incident file") from None
+    except OSError as error:
+        raise LoadError(f"{path}: cannot read: {error.strerror}") from None
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].count(b"\n") + 1
+        raise LoadError(f"{path}:{line}: not UTF-8 text (byte 0x{raw[error.start]:02x})") from None
+
+
+def _field_name(loc: tuple[int | str, ...], data: dict[str, Any]) -> str:
+    if loc and loc[0] in LISTS:
+        name = str(loc[0])
+        if len(loc) > 1 and isinstance(loc[1], int):
+            items = data.get(name) or []
+            item = items[loc[1]] if loc[1] < len(items) else None
+            ident = item.get("id") if isinstance(item, dict) else getattr(item, "id", None)
+            name += f"[{loc[1]}]" + (f" (id {ident})" if isinstance(ident, str) else "")
+            rest = loc[2:]
+        else:
+            rest = loc[1:]
+        return ".".join([name, *map(str, rest)])
+    return ".".join(["incident", *map(str, loc)])
+
+
+def problem_text(error: Any) -> str:
+    kind = error["type"]
+    if kind == "enum":
+        return "must be one of " + ", ".join(re.findall(r"'([^']*)'", error["ctx"]["expected"]))
+    if kind == "missing":
+        return "is required"
+    if kind == "timezone_aware":
+        return "needs a time with a UTC offset"
+    message = str(error["msg"]).removeprefix("Value error, ")
+    return message[:1].lower() + message[1:]
+
+
+def _attach_zone(table: dict[str, Any], zone: ZoneInfo) -> None:
+    for key, value in table.items():
+        if isinstance(value, datetime) and value.tzinfo is None:
+            table[key] = value.replace(tzinfo=zone)
+
+
+def _toml(text: str, name: str | Path) -> dict[str, Any]:
+    try:
+        return tomli.loads(text)
+    except tomli.TOMLDecodeError as error:
+        message = error.msg[:1].lower() + error.msg[1:]
+        raise LoadError(f"{name}:{error.lineno}:{error.colno}: {message}") from None
+
+
+def _zone_of(table: dict[str, Any]) -> ZoneInfo:
+    try:
+        return ZoneInfo(str(table.get("timezone") or local_zone()))
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")  # the model reports the bad name itself
+
+
+def by_id(blocks: list[tuple[TimelineEntry, str]]) -> dict[str, tuple[TimelineEntry, str]]:
+    """Canonical (entry, TOML block) pairs keyed as the writer's cache keys them."""
+    return {entry.id: (entry, block) for entry, block in blocks}
+
+
+@dataclass(frozen=True)
+class Rest:
+    """The earlier timeline tables of a file opened tail-first, still to read."""
+
+    text: str
+    name: str | Path
+    start: int  # where the first [[timeline]] table begins
+    end: int  # where the tables already read begin
+
+    def read(
+        self, zone: ZoneInfo, tail: list[TimelineEntry]
+    ) -> tuple[WholeTimeline, dict[str, tuple[TimelineEntry, str]]]:
+        """The whole timeline (earlier entries + `tail`) and the canonical blocks by id.
+
+        Safe on another thread: it reads text and makes new objects. When the
+        earlier tables are not in pmtui's shape, the whole file is read the
+        slow way, which also finds any error in it (LoadError).
+        """
+        found = read_timeline(self.text, self.start, zone, self.end)
+        if found is None:
+            entries, blocks = parse(self.text, self.name).timeline, []
+        else:
+            entries, blocks = found[0] + tail, found[1]
+        try:
+            return WholeTimeline.of(entries), by_id(blocks)
+        except ValueError as error:
+            raise LoadError(f"{self.name}: timeline: {error}") from None
+
+
+def _read_fast(
+    text: str, name: str | Path, tail: int = 0
+) -> tuple[dict[str, Any], list[TimelineEntry], list[Any], Rest | None] | None:
+    """The fast path (pmtui.fastload) when the file is in pmtui's own shape.
+
+    With `tail`, only the last `tail` timeline tables are read; the Rest says
+    where the others are.
+    """
+    head, start = split_timeline(text)
+    if start < 0:
+        return None
+    try:
+        data = tomli.loads(head)
+    except tomli.TOMLDecodeError:
+        return None
+    table = data.get("incident")
+    if "timeline" in data or not isinstance(table, dict):
+        return None
+    begin = tail_start(text, start, tail) if tail else start
+    found = read_timeline(text, begin, _zone_of(table))
+    if found is None:
+        return None
+    return data, *found, Rest(text, name, start, begin) if begin > start else None
+
+
+def parse(text: str, name: str | Path, tail: int = 0) -> Incident:
+    """Parse and validate an incident file's text; LoadError on any problem.
+
+    With `tail` (a big file in pmtui's own shape), only the last `tail`
+    entries are read: the incident is `loading` until `finish_loading`.
+    """
+    fast = _read_fast(text, name, tail)
+    data = fast[0] if fast else _toml(text, name)
+    schema = data.pop("schema", SCHEMA)
+    if not isinstance(schema, int) or isinstance(schema, bool) or schema < 1:
+        raise LoadError(f"{name}: schema: must be {SCHEMA}")
+    if schema > SCHEMA:
+        raise LoadError(
+            f"{name}: schema {schema} is newer than this pmtui understands ({SCHEMA}); "
+            "upgrade pmtui to open it"
+        )
+    table = data.pop("incident", None)
+    if not isinstance(table, dict):
+        raise LoadError(f"{name}: no [incident] table")
+    for key in LISTS:
+        items = data.pop(key, [])
+        if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
+            raise LoadError(f"{name}: {key}: must be a list of [[{key}]] tables")
+        table[key] = items
+    zone = _zone_of(table)
+    _attach_zone(table, zone)
+    if fast:
+        table["timeline"] = fast[1]
+    else:
+        for entry in table["timeline"]:
+            _attach_zone(entry, zone)
+        _fill_missing_ids(table["timeline"], "t")
+    _fill_missing_ids(table["actions"], "a")
+    try:
+        incident = Incident.model_validate(table)
+    except ValidationError as error:
+        first = error.errors()[0]
+        raise LoadError(
+            f"{name}: {_field_name(first['loc'], table)}: {problem_text(first)}"
+        ) from None
+    incident._file_extra = data
+    incident._canonical_blocks = fast[2] if fast else []
+    if fast is not None and fast[3] is not None:
+        rest = incident._rest = fast[3]
+        incident._loading = count_tables(text, rest.start, rest.end) + len(fast[1])
+    return incident
+
+
+def _fill_missing_ids(items: list[dict[str, Any]], prefix: str) -> None:
+    used = {str(item["id"]) for item in items if "id" in item}
+    number = 1
+    for item in items:
+        if "id" not in item:
+            while f"{prefix}{number}" in used:
+                number += 1
+            item["id"] = f"{prefix}{number}"
+            used.add(item["id"])
+
+
+def load(path: Path, tail: int = 0) -> Incident:
+    """Read an incident without locking it (export, preview)."""
+    text = read_text(path)
+    # a load allocates an object graph that lives as long as the incident;
+    # the cyclic collector walking it over and over cost a third of the time
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return parse(text, path, tail)
+    finally:
+        if enabled:
+            gc.enable()
