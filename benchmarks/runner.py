@@ -52,7 +52,8 @@ def paint_bare() -> dict[str, Any]:
 
 def paint_pmtui(path: Path) -> dict[str, Any]:
     gc.disable()  # as the `pmtui` command does (pmtui/launch.py)
-    from pmtui.app import TAIL, PmtuiApp
+    from pmtui.app import PmtuiApp
+    from pmtui.loading import TAIL
     from pmtui.store import IncidentStore
 
     class Timed(PmtuiApp):

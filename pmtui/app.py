@@ -3,75 +3,28 @@
 from __future__ import annotations
 
 import argparse
-import gc
 import sys
-import threading
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from textual import events
 from textual.app import App, SystemCommand
-from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
 
 from pmtui.errors import PmtuiError
 from pmtui.export import export_markdown
 from pmtui.guard import Guard
+from pmtui.keys import app_bindings, help_sections, main_screen_commands
+from pmtui.loading import TAIL, RestLoader, RestRead, settle_gc
 from pmtui.model import Incident, Status
 from pmtui.saver import Saver, SaveResult
 from pmtui.session import Change, InputError, Session, utc_now
 from pmtui.store import IncidentStore, snapshot, write_atomic
 from screens.main import MainScreen
 from widgets import ActionList, EntryBar, SaveIndicator, TimelineView
-
-
-@dataclass(frozen=True)
-class Command:
-    """One app command, declared once: key, footer, palette and help use it."""
-
-    key: str
-    action: str
-    label: str
-    help: str
-    show: bool = True
-
-
-COMMANDS = (
-    Command("ctrl+t", "stamp", "Marker", "Drop a marker entry at this very second"),
-    Command("ctrl+z", "undo", "Undo", "Undo the last change (a delete, an edit, a log)"),
-    Command(
-        "ctrl+s", "summary", "Summary", "Edit title, severity, IC, summary, impact, root cause"
-    ),
-    Command("ctrl+e", "preview", "Export", "Export now and preview the Markdown postmortem"),
-    Command("f1", "help", "Help", "Show every key and slash command"),
-    Command("question_mark", "help", "Help", "Show help (outside the entry bar)", show=False),
-    Command("ctrl+q", "quit", "Quit", "Save, write the postmortem beside the file, and quit"),
-)
-STATUS_COMMANDS = (
-    ("Mark mitigated", "Impact has stopped", Status.MITIGATED),
-    ("Mark resolved", "Fixed for good", Status.RESOLVED),
-    ("Re-open (detected)", "The impact is back", Status.DETECTED),
-)
-
-
-def _settle_gc() -> None:
-    """After first paint: freeze what start-up made, then collect as usual.
-
-    The loaded incident lives as long as the app: frozen, it is out of the
-    cyclic collector's reach, or every full collection walks all of it (a
-    70 ms pause at 10,000 entries). `pmtui.launch` kept the collector off
-    until now.
-    """
-    gc.freeze()
-    gc.enable()
-
-
-def _bindings(declared: Iterable[object]) -> list[Binding]:
-    return [b for b in declared if isinstance(b, Binding)]
 
 
 class SaveDone(Message):
@@ -82,30 +35,10 @@ class SaveDone(Message):
         self.result = result
 
 
-class RestRead(Message):
-    """Posted from the loader thread: a tail-first load's earlier entries are read."""
-
-
-# entries read before first paint when a big incident opens; the rest follow
-# on a thread (at 100,000 entries: paint after 0.03 s of reading, not 1.1 s)
-TAIL = 500
-
-
 class PmtuiApp(App[Path | None]):
     TITLE = "pmtui"
     ENABLE_COMMAND_PALETTE = True
-    BINDINGS = [
-        Binding(
-            c.key,
-            c.action,
-            c.label,
-            show=c.show,
-            id=f"app.{c.action}",
-            tooltip=c.help,
-            priority=c.key.startswith("ctrl+") and c.key != "ctrl+q",
-        )
-        for c in COMMANDS
-    ]
+    BINDINGS = app_bindings()
 
     def __init__(
         self,
@@ -126,8 +59,7 @@ class PmtuiApp(App[Path | None]):
         self.saver: Saver | None = None
         self.rescued: Path | None = None  # where the incident went when its file failed
         self.load_error: str | None = None  # a tail-first load found the file broken
-        self._loader: threading.Thread | None = None
-        self._rest: object = None
+        self._loader: RestLoader | None = None
         self.guard = Guard(self)
         # keys typed while pmtui starts, before any widget has focus: Textual
         # gives them to the screen, which drops them. Held until something
@@ -198,24 +130,14 @@ class PmtuiApp(App[Path | None]):
         if self.incident is not None and self.incident.loading:
             self._read_rest()
         else:
-            _settle_gc()
+            settle_gc()
 
-    # -- a big incident opened tail-first -------------------------------------
+    # -- a big incident opened tail-first (pmtui.loading) ---------------------
     def _read_rest(self) -> None:
         """After first paint, read the earlier entries on a thread."""
-        if self._loader is not None or self.incident is None:
-            return
-        incident = self.incident
-
-        def work() -> None:
-            try:
-                self._rest = IncidentStore.read_rest(incident)
-            except PmtuiError as error:
-                self._rest = error
-            self.post_message(RestRead())
-
-        self._loader = threading.Thread(target=work, name="pmtui-loader", daemon=True)
-        self._loader.start()
+        if self._loader is None and self.incident is not None:
+            self._loader = RestLoader(self.incident, lambda: self.post_message(RestRead()))
+            self._loader.start()
 
     def on_rest_read(self, _message: RestRead) -> None:
         self.ensure_loaded()
@@ -232,17 +154,17 @@ class PmtuiApp(App[Path | None]):
             return True
         self._read_rest()
         assert self._loader is not None and self.store is not None
-        self._loader.join()
-        if not isinstance(self._rest, tuple):
-            self.load_error = str(self._rest)
+        rest = self._loader.wait()
+        if not isinstance(rest, tuple):
+            self.load_error = str(rest)
             self.exit(None)
             return False
-        self.store.finish_loading(incident, self._rest)
-        self._rest = None
+        self.store.finish_loading(incident, rest)
+        self._loader.result = None
         main = self.main
         if main is not None:
             main.query_one(TimelineView).reload()
-        _settle_gc()
+        settle_gc()
         return True
 
     @property
@@ -400,27 +322,7 @@ class PmtuiApp(App[Path | None]):
         self.push_screen(PreviewScreen(markdown, note))
 
     def help_sections(self) -> list[tuple[str, list[tuple[str, str]]]]:
-        def rows(bindings: Iterable[Binding]) -> list[tuple[str, str]]:
-            out: dict[str, str] = {}
-            for binding in bindings:
-                keys = binding.key_display or binding.key.replace("question_mark", "?")
-                what = binding.tooltip or binding.description
-                if what and keys not in out:
-                    out[keys] = what
-            return list(out.items())
-
-        return [
-            (
-                "Anywhere",
-                [
-                    *rows(_bindings(self.BINDINGS)),
-                    ("tab / shift+tab", "move between panes"),
-                    ("ctrl+p", "command palette: every action by name"),
-                ],
-            ),
-            ("Timeline pane", rows(_bindings(TimelineView.BINDINGS))),
-            ("Action items pane", rows(_bindings(ActionList.BINDINGS))),
-        ]
+        return help_sections(self.BINDINGS)
 
     def action_help(self) -> None:
         from screens import HelpScreen
@@ -428,33 +330,8 @@ class PmtuiApp(App[Path | None]):
         self.push_screen(HelpScreen(self.help_sections()))
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
-        if not isinstance(screen, MainScreen):
-            yield from super().get_system_commands(screen)
-            return
-        for command in COMMANDS:
-            if command.show:
-                action = getattr(self, f"action_{command.action}")
-                yield SystemCommand(command.label, f"{command.help} ({command.key})", action)
-        for title, help_text, status in STATUS_COMMANDS:
-            yield SystemCommand(title, help_text, lambda s=status: self.action_set_status(s.value))
-        timeline, actions = screen.query_one(TimelineView), screen.query_one(ActionList)
-        for verb, title in (
-            ("edit", "Edit entry"),
-            ("delete", "Delete entry"),
-            ("to_action", "Entry to action item"),
-        ):
-            yield SystemCommand(
-                title, "The selected timeline entry", lambda v=verb: timeline.action_request(v)
-            )
-        for verb, title in (
-            ("add", "Add action item"),
-            ("toggle", "Toggle action done"),
-            ("edit", "Edit action item"),
-            ("delete", "Delete action item"),
-        ):
-            yield SystemCommand(
-                title, "The selected action item", lambda v=verb: actions.action_request(v)
-            )
+        if isinstance(screen, MainScreen):
+            yield from main_screen_commands(self, screen, self.action_set_status)
         yield from super().get_system_commands(screen)
 
     # -- quitting -------------------------------------------------------------
