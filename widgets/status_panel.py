@@ -43,41 +43,48 @@ class StatusPanel(Widget):
     def __init__(self, incident: Incident, now: datetime, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.incident = incident
-        self._now = now
+        self._rows = self._rows_at(now)
 
     def show(self, now: datetime) -> None:
-        self._now = now
-        self.refresh()
+        """Redraw if anything shown changed: a resolved incident's pane stays still."""
+        rows = self._rows_at(now)
+        if rows != self._rows:
+            self._rows = rows
+            self.refresh()
 
     def render(self) -> Table:
-        return self._table(self._now)
-
-    def _table(self, now: datetime) -> Table:
-        inc = self.incident
         table = Table.grid(padding=(0, 1))
         table.add_column(style="dim", no_wrap=True)
         table.add_column()
-        status = Text(inc.status.value.upper(), style=_STYLE[inc.status])
-        table.add_row("Status", status)
+        for label, value in self._rows:
+            table.add_row(Text(*label), Text(*value))
+        return table
+
+    def _rows_at(self, now: datetime) -> list[tuple[tuple[str, str], tuple[str, str]]]:
+        """(label, value) rows, each a (text, style): cheap to build and compare."""
+        inc = self.incident
         span = inc.duration(now) or timedelta()
         running = "" if inc.resolved_at else "  (running)"
-        table.add_row("Elapsed", Text(clock_span(span) + running, style="bold"))
-        table.add_row("Severity", inc.severity or "—")
-        table.add_row("IC", inc.commander or "—")
-        table.add_row("Started", self._at(inc.started_at, now))
+        rows = [
+            (("Status", ""), (inc.status.value.upper(), _STYLE[inc.status])),
+            (("Elapsed", ""), (clock_span(span) + running, "bold")),
+            (("Severity", ""), (inc.severity or "—", "")),
+            (("IC", ""), (inc.commander or "—", "")),
+            (("Started", ""), (self._at(inc.started_at, now), "")),
+        ]
         for step, name, label in _STEPS:
             moment = getattr(inc, name)
             mark = "●" if moment is not None else "○"
             style = _STYLE[step] if moment is not None else "dim"
-            table.add_row(Text(f"{mark} {label}", style=style), self._at(moment, now))
+            rows.append(((f"{mark} {label}", style), (self._at(moment, now), "")))
         metrics = (
             ("To detect", inc.time_to_detect),
             ("To mitigate", inc.time_to_mitigate),
             ("To resolve", inc.time_to_resolve),
         )
         for label, value in metrics:
-            table.add_row(label, format_duration(value) if value is not None else "—")
-        return table
+            rows.append(((label, ""), (format_duration(value) if value is not None else "—", "")))
+        return rows
 
     def _at(self, moment: datetime | None, now: datetime) -> str:
         if moment is None:
