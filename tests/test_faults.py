@@ -105,9 +105,13 @@ async def test_a_file_changed_on_disk_can_be_reloaded(tmp_path):
     app = open_app(path, sample=RAPPI)
     async with app.run_test(size=SIZE) as pilot:
         await log_after_an_edit_elsewhere(app, pilot, path)
+        bar = app.main.query_one("#entry")
+        bar.value = "half typed"  # what the IC had begun when the question came
         await pilot.press("r")
         await pilot.pause()
         assert app.incident.title.startswith("Edited elsewhere")
+        assert app.screen.query_one("#entry").value == "half typed"
+        bar.value = ""
         for kind in ("TimelineView", "StatusPanel", "ActionList", "EntryBar"):
             assert app.screen.query_one(kind).incident is app.incident, kind
         assert app.screen.title.startswith("Edited elsewhere")
