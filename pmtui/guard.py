@@ -113,8 +113,10 @@ class Guard:
         if not app.ensure_loaded():
             return
         left = main.query_one(EntryBar).take()
-        if left is not None:
-            app.log_entry(left)
+        if left is not None and not app.log_entry(left) and app.session is not None:
+            # refused (an unknown /command...): quitting must not lose the words
+            session = app.session
+            app.apply(lambda: session.log_verbatim(left.text, left.typed_at))
         saved = await asyncio.to_thread(app.saver.stop, 10)
         if not saved:
             problem = f"Could not save {app.path}: {app.saver.last_error or 'the disk refused'}."

@@ -133,6 +133,13 @@ class Session:
         change.message += note
         return change
 
+    def log_verbatim(self, text: str, typed_at: datetime | None = None) -> Change:
+        """Log the text as a plain note, slash and all (quitting with a refused entry)."""
+        if not text.strip():
+            raise InputError("nothing to log")
+        change, _ = self._add(text.strip(), typed_at or self.clock(), EntryKind.NOTE)
+        return change
+
     def _log_note(self, text: str, typed_at: datetime) -> Change:
         change, entry = self._add(text, typed_at, EntryKind.NOTE)
         if entry.text[:4].upper() == "TODO" and entry.text[4:5] in ("", " ", ":"):

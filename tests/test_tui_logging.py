@@ -2,6 +2,7 @@
 
 from datetime import datetime, timedelta
 
+from pmtui import store
 from pmtui.model import ActionKind, EntryKind, Status
 from tests.conftest import NOW, RAPPI
 from tests.tui import SIZE, Clock, open_app, saved, screen_rows, type_text
@@ -165,6 +166,18 @@ async def test_unknown_command_keeps_the_text_and_saves_nothing(tmp_path):
         assert app.screen.query_one("#entry").value == "/mitigatd now"
         assert any("unknown command /mitigatd" in n.message for n in app._notifications)
     assert (tmp_path / "inc.toml").read_bytes() == before
+
+
+async def test_quitting_with_a_refused_entry_logs_it_as_a_note(tmp_path):
+    app = open_app(tmp_path / "inc.toml")
+    async with app.run_test(size=SIZE) as pilot:
+        await type_text(pilot, "/mitigatd rollback done")  # a typo, then ctrl+q in a hurry
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+    incident = store.load(tmp_path / "inc.toml")
+    assert incident.timeline[-1].text == "/mitigatd rollback done"
+    assert incident.status.value == "detected"
+    assert "/mitigatd rollback done" in (tmp_path / "inc.md").read_text()
 
 
 async def test_slash_shows_matching_commands(tmp_path):
