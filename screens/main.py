@@ -47,7 +47,7 @@ class MainScreen(Screen[None]):
         incident: Incident,
         clock: Callable[[], datetime],
         file_label: str,
-        log_entry: Callable[[EntryBar.Submitted], bool] | None = None,
+        log_entry: Callable[[EntryBar.Submitted], bool],
     ) -> None:
         super().__init__()
         self.incident = incident

@@ -12,7 +12,6 @@ from textual import events, on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.geometry import Size
-from textual.message import Message
 from textual.suggester import SuggestFromList
 from textual.widget import Widget
 from textual.widgets import Input, Static
@@ -90,9 +89,9 @@ class EntryBar(Vertical):
     EntryBar Input { width: 1fr; }
     """
 
-    @dataclass
-    class Submitted(Message):
-        """The IC pressed Enter: `text` typed, first key pressed at `typed_at`."""
+    @dataclass(frozen=True)
+    class Submitted:
+        """An entry from the bar: `text` typed, its first key pressed at `typed_at`."""
 
         bar: EntryBar
         text: str
@@ -102,11 +101,10 @@ class EntryBar(Vertical):
         self,
         incident: Incident,
         clock: Callable[[], datetime],
-        log_entry: Callable[[Submitted], bool] | None = None,
+        log_entry: Callable[[Submitted], bool],
         **kwargs: object,
     ) -> None:
-        """`log_entry` takes each entry and says whether it was logged; without it
-        the bar posts `Submitted` messages instead."""
+        """`log_entry` takes each entry and says whether it was logged."""
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.incident = incident
         self.clock = clock
@@ -176,11 +174,7 @@ class EntryBar(Vertical):
         """Enter in the bar: log the text; True empties the bar."""
         if not text.strip():
             return True
-        entry = self.Submitted(self, text, self.typed_at or self.clock())
-        if self.log_entry is None:
-            self.post_message(entry)
-            return True
-        return self.log_entry(entry)
+        return self.log_entry(self.Submitted(self, text, self.typed_at or self.clock()))
 
     def take(self) -> Submitted | None:
         """Empty the bar and return what was in it (quitting logs it)."""
