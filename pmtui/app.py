@@ -84,10 +84,26 @@ class PmtuiApp(App[Path | None]):
             self._start()
 
     async def on_event(self, event: events.Event) -> None:
-        if isinstance(event, events.Key) and self._early_keys is not None:
-            self._early_keys.append(event)
-            return
+        if isinstance(event, events.Key):
+            if self._early_keys is not None:
+                self._early_keys.append(event)
+                return
+            self._type_into_the_bar(event)
         await super().on_event(event)
+
+    def _type_into_the_bar(self, key: events.Key) -> None:
+        """Typing in a pane, other than the pane's own keys, goes to the entry bar.
+
+        The IC tabs to the timeline to read, then types the next update. Focus
+        moves here, in the app's own key queue and before the key is handed
+        on, so that key and every one after it land in the bar in order.
+        """
+        main = self.main
+        if main is None or main is not self.screen or not key.is_printable:
+            return
+        in_a_pane = isinstance(self.focused, TimelineView | ActionList)
+        if in_a_pane and key.key not in self.screen.active_bindings:
+            self.screen.set_focus(main.query_one(EntryBar).input)
 
     async def on_descendant_focus(self, _event: events.DescendantFocus) -> None:
         await self._release_early_keys()

@@ -303,3 +303,25 @@ async def test_reading_the_timeline_shows_the_whole_entry(tmp_path):
         await pilot.pause()
         assert detail.region.height >= 3
         assert "THE END" in str(detail.render())
+
+
+async def test_typing_in_a_pane_goes_to_the_entry_bar(tmp_path):
+    """The IC tabs to the timeline to read, then types the next update."""
+    app = open_app(tmp_path / "inc.toml", sample=RAPPI)
+    async with app.run_test(size=SIZE) as pilot:
+        await focus_timeline(pilot)
+        before = (len(app.incident.timeline), len(app.incident.actions))
+        await pilot.press(
+            *"rollback done"
+        )  # r moves focus to the bar: the a and e after it are text
+        await pilot.pause()
+        bar = app.screen.query_one("#entry", Input)
+        assert app.focused is bar
+        assert bar.value == "rollback done"
+        assert (len(app.incident.timeline), len(app.incident.actions)) == before
+        await pilot.press("enter")
+        assert (await saved(app, pilot)).timeline[-1].text == "rollback done"
+        await focus_timeline(pilot)
+        await pilot.press("x")  # the pane's own keys still act
+        await pilot.pause()
+        assert len(app.incident.timeline) == before[0]  # deleted the new entry
