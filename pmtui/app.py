@@ -64,7 +64,7 @@ class PmtuiApp(App[Path | None]):
         # keys typed while pmtui starts, before any widget has focus: Textual
         # gives them to the screen, which drops them. Held until something
         # takes focus, then handled in the order they were typed.
-        self._early_keys: list[events.Key] | None = []
+        self._early_keys: list[events.Key | events.Paste] | None = []
 
     # -- start ----------------------------------------------------------------
     def get_default_screen(self) -> Screen[Any]:
@@ -84,25 +84,28 @@ class PmtuiApp(App[Path | None]):
             self._start()
 
     async def on_event(self, event: events.Event) -> None:
-        if isinstance(event, events.Key):
+        if isinstance(event, events.Key | events.Paste):
             if self._early_keys is not None:
                 self._early_keys.append(event)
                 return
             self._type_into_the_bar(event)
         await super().on_event(event)
 
-    def _type_into_the_bar(self, key: events.Key) -> None:
+    def _type_into_the_bar(self, key: events.Key | events.Paste) -> None:
         """Typing in a pane, other than the pane's own keys, goes to the entry bar.
 
         The IC tabs to the timeline to read, then types the next update. Focus
         moves here, in the app's own key queue and before the key is handed
         on, so that key and every one after it land in the bar in order.
         """
-        main = self.main
-        if main is None or main is not self.screen or not key.is_printable:
+        if not isinstance(self.focused, TimelineView | ActionList):
+            return  # the usual case, checked first: this runs for every key
+        if isinstance(key, events.Key) and (
+            not key.is_printable or key.key in self.screen.active_bindings
+        ):
             return
-        in_a_pane = isinstance(self.focused, TimelineView | ActionList)
-        if in_a_pane and key.key not in self.screen.active_bindings:
+        main = self.main
+        if main is not None and main is self.screen:
             self.screen.set_focus(main.query_one(EntryBar).input)
 
     async def on_descendant_focus(self, _event: events.DescendantFocus) -> None:

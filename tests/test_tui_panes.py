@@ -325,3 +325,15 @@ async def test_typing_in_a_pane_goes_to_the_entry_bar(tmp_path):
         await pilot.press("x")  # the pane's own keys still act
         await pilot.pause()
         assert len(app.incident.timeline) == before[0]  # deleted the new entry
+
+
+async def test_a_paste_in_a_pane_goes_to_the_entry_bar(tmp_path):
+    from textual import events
+
+    app = open_app(tmp_path / "inc.toml", sample=RAPPI)
+    async with app.run_test(size=SIZE) as pilot:
+        await focus_timeline(pilot)
+        app.post_message(events.Paste("p99 latency 4s on checkout"))
+        await pilot.pause()
+        assert app.focused is app.screen.query_one("#entry", Input)
+        assert app.focused.value == "p99 latency 4s on checkout"
