@@ -111,7 +111,7 @@ def core_figures(path: Path) -> dict[str, float]:
 
     def warm_save() -> None:
         incident.add_entry("one more", incident.timeline[-1].at)
-        store.write_atomic(target, writer.render_bytes(store.snapshot(incident)))
+        store.write_atomic(target, writer.render_chunks(store.snapshot(incident)))
 
     figures["save_warm"] = timed(warm_save, 5)
     figures["export"] = timed(lambda: export_markdown(incident), 2)

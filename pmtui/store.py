@@ -16,6 +16,7 @@ import re
 import socket
 import stat
 import tempfile
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -69,8 +70,16 @@ def is_special(path: Path) -> bool:
     return not (stat.S_ISREG(mode) or stat.S_ISLNK(mode) or stat.S_ISDIR(mode))
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Replace `path` with `data` so that a crash leaves the old or the new file.
+def _write_all(fd: int, chunks: Iterable[bytes]) -> None:
+    for chunk in chunks:
+        view = memoryview(chunk)
+        while view:
+            view = view[os.write(fd, view) :]
+
+
+def write_atomic(path: Path, data: bytes | Sequence[bytes]) -> None:
+    """Replace `path` with `data` (bytes, or chunks written in order) so that a
+    crash leaves the old or the new file.
 
     A device or FIFO (`-o /dev/null`) is refused: replacing it would put a
     plain file where the device was. Callers that mean to stream into one
@@ -84,10 +93,11 @@ def write_atomic(path: Path, data: bytes) -> None:
     except OSError as error:
         raise SaveError(f"could not save {path}: {error.strerror or error}") from None
     try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
+        try:
+            _write_all(fd, [data] if isinstance(data, bytes | bytearray) else data)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
         os.replace(tmp, path)
         _fsync_folder(folder)
     except OSError as error:
@@ -239,7 +249,7 @@ class IncidentStore:
         current = _fingerprint(self.path)
         if self._seen is not None and current is not None and current != self._seen:
             raise ConflictError(f"{self.path} was changed on disk by someone else")
-        write_atomic(self.path, self.writer.render_bytes(snap))
+        write_atomic(self.path, self.writer.render_chunks(snap))
         self._seen = _fingerprint(self.path)
 
     def close(self) -> None:

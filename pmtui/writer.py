@@ -21,6 +21,7 @@ from pmtui.model import SCHEMA, ActionItem, Incident, TimelineEntry
 from pmtui.reader import LISTS, by_id
 
 _SKIP_IF_EMPTY = {"summary", "impact", "root_cause", "resolution"}
+MAX_CHUNKS = 64  # pieces of timeline text kept apart before they are joined
 
 
 def _plain(value: Any, zone: ZoneInfo) -> Any:
@@ -101,7 +102,10 @@ class TomlWriter:
     _blocks: dict[str, tuple[TimelineEntry, str]] = field(default_factory=dict)
     _actions: dict[str, tuple[ActionItem, str]] = field(default_factory=dict)
     _head: tuple[dict[str, Any], dict[str, Any], str] | None = None
-    _body: tuple[tuple[TimelineEntry, ...], bytes] = ((), b"")
+    # the timeline last rendered, and its text as chunks: a save writes the
+    # chunks as they are, so a stamp copies no megabytes (at 100,000 entries
+    # two 10 MB copies per save held the interpreter lock during the frame)
+    _body: tuple[tuple[TimelineEntry, ...], list[bytes]] = ((), [])
 
     def seed(self, incident: Incident) -> None:
         """Start warm: take the blocks the fast loader found canonical."""
@@ -117,12 +121,16 @@ class TomlWriter:
         return self.render_bytes(snap).decode("utf-8")
 
     def render_bytes(self, snap: Snapshot) -> bytes:
-        """The file's UTF-8 bytes: what a save writes."""
+        """The file's UTF-8 bytes."""
+        return b"".join(self.render_chunks(snap))
+
+    def render_chunks(self, snap: Snapshot) -> list[bytes]:
+        """The file's UTF-8 bytes in pieces, in order: what a save writes."""
         zone = ZoneInfo(snap.timezone)
         if snap.timezone != self._zone_name:
             self._blocks.clear()
             self._actions.clear()
-            self._head, self._body = None, ((), b"")
+            self._head, self._body = None, ((), [])
             self._zone_name = snap.timezone
         parts = [self._render_head(snap, zone)]
         actions = self._actions
@@ -132,7 +140,7 @@ class TomlWriter:
                 text = "\n[[actions]]\n" + tomli_w.dumps(_table(item.model_dump(), zone))
                 done = actions[item.id] = (item, text)
             parts.append(done[1])
-        return "".join(parts).encode("utf-8") + self._render_timeline(snap.timeline, zone)
+        return ["".join(parts).encode("utf-8"), *self._render_timeline(snap.timeline, zone)]
 
     def _render_head(self, snap: Snapshot, zone: ZoneInfo) -> str:
         if self._head is not None and self._head[:2] == (snap.head, snap.extra):
@@ -147,13 +155,13 @@ class TomlWriter:
         self._head = (snap.head, snap.extra, text)
         return text
 
-    def _render_timeline(self, timeline: tuple[TimelineEntry, ...], zone: ZoneInfo) -> bytes:
+    def _render_timeline(self, timeline: tuple[TimelineEntry, ...], zone: ZoneInfo) -> list[bytes]:
         done, body = self._body
         # the tuples compare item by item, identity first: C speed, no Python loop
         if len(timeline) >= len(done) and timeline[: len(done)] == done:
             start = len(done)
         else:
-            start, body = 0, b""
+            start, body = 0, []
         blocks = self._blocks
         parts = []
         for entry in timeline[start:]:
@@ -161,7 +169,9 @@ class TomlWriter:
             if hit is None or hit[0] is not entry:
                 hit = blocks[entry.id] = (entry, entry_block(entry, zone))
             parts.append(hit[1])
-        body += "".join(parts).encode("utf-8")
+        body = [*body, "".join(parts).encode("utf-8")] if parts else body
+        if len(body) > MAX_CHUNKS:
+            body = [b"".join(body)]  # one copy every MAX_CHUNKS saves
         self._body = (timeline, body)
         if len(blocks) > 2 * len(timeline) + 64:
             live = {entry.id for entry in timeline}

@@ -89,6 +89,25 @@ def test_unchanged_entries_reuse_their_cached_block(incident):
     assert writer._blocks[first.id][0] is edited
 
 
+def test_saves_after_stamps_write_the_same_bytes_as_a_fresh_render(tmp_path, incident):
+    """The writer keeps the timeline's text in chunks and appends to them; what it
+    writes must stay byte for byte what a fresh writer renders, past the point
+    where the chunks are joined, and after an edit in the middle."""
+    from pmtui.writer import MAX_CHUNKS
+
+    path = tmp_path / "inc.toml"
+    writer = store.TomlWriter()
+    for n in range(2 * MAX_CHUNKS + 5):
+        incident.add_entry(f"stamp {n}", NOW + timedelta(seconds=n))
+        if n == MAX_CHUNKS:
+            incident.replace_entry("t3", text="edited in the middle")
+        chunks = writer.render_chunks(store.snapshot(incident))
+        assert len(chunks) <= MAX_CHUNKS + 2
+        store.write_atomic(path, chunks)
+        assert path.read_bytes() == store.TomlWriter().render_bytes(store.snapshot(incident))
+    assert store.load(path).timeline[-1].text == f"stamp {2 * MAX_CHUNKS + 4}"
+
+
 def test_changing_timezone_rewrites_every_time(incident):
     writer = store.TomlWriter()
     incident.add_entry("one", NOW)
