@@ -10,6 +10,7 @@ the rest of pmtui and its users' scripts import.
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import os
 import re
@@ -71,10 +72,21 @@ def is_special(path: Path) -> bool:
 
 
 def _write_all(fd: int, chunks: Iterable[bytes]) -> None:
-    for chunk in chunks:
-        view = memoryview(chunk)
-        while view:
-            view = view[os.write(fd, view) :]
+    """Write every chunk, in order, in as few system calls as the kernel allows:
+    each call lets go of the interpreter lock, and getting it back can wait
+    for the UI's frame."""
+    pending = [memoryview(chunk) for chunk in chunks if chunk]
+    while pending:
+        written = os.writev(fd, pending[:_IOV_MAX])
+        if not written:
+            raise OSError(errno.EIO, "the disk took no bytes")
+        while pending and written >= len(pending[0]):
+            written -= len(pending.pop(0))
+        if pending and written:
+            pending[0] = pending[0][written:]
+
+
+_IOV_MAX = 512  # chunks per writev; Linux allows 1024
 
 
 def write_atomic(path: Path, data: bytes | Sequence[bytes]) -> None:

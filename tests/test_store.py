@@ -179,6 +179,20 @@ def test_failed_write_leaves_old_file_and_no_temp(tmp_path, monkeypatch, code):
     assert list(tmp_path.glob(".*.tmp")) == []
 
 
+def test_short_writes_still_write_every_chunk_in_order(tmp_path, monkeypatch):
+    """The kernel may take fewer bytes than asked: what is left is written next."""
+    real_writev = os.writev
+
+    def at_most_7_bytes(fd, buffers):
+        return real_writev(fd, [bytes(b"".join(bytes(b) for b in buffers)[:7])])
+
+    monkeypatch.setattr(os, "writev", at_most_7_bytes)
+    path = tmp_path / "inc.toml"
+    chunks = [b"schema = 1\n", b"", b"[incident]\n", b'title = "x"\n' * 5]
+    store.write_atomic(path, chunks)
+    assert path.read_bytes() == b"".join(chunks)
+
+
 def test_save_into_a_vanished_folder_is_a_save_error(tmp_path):
     with pytest.raises(SaveError, match="could not save"):
         store.write_atomic(tmp_path / "gone" / "inc.toml", b"x")
