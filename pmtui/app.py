@@ -68,8 +68,8 @@ class PmtuiApp(App[Path | None]):
 
     # -- start ----------------------------------------------------------------
     def get_default_screen(self) -> Screen[Any]:
-        """The main screen itself when the incident is known: painting a blank
-        default screen first and pushing the main one over it cost ~40 ms."""
+        """The main screen itself when the incident is known, rather than a
+        blank default screen composed, styled and painted only to be covered."""
         if self.incident is None:
             return super().get_default_screen()
         return MainScreen(self.incident, self.clock, str(self.path), self.log_entry)
