@@ -76,9 +76,6 @@ class MainScreen(Screen[None]):
         yield KeyFooter()
 
     def on_mount(self) -> None:
-        # focus the bar now, not when the screen is first shown: keys typed
-        # while pmtui starts are handled next and must land in the bar
-        self.set_focus(self.query_one(EntryBar).input)
         self.refresh_all()
         # the screen owns its clock: the timer stops when the screen goes
         self.set_interval(1.0, self.tick)
