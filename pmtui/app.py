@@ -104,9 +104,8 @@ class PmtuiApp(App[Path | None]):
             not key.is_printable or key.key in self.screen.active_bindings
         ):
             return
-        main = self.main
-        if main is not None and main is self.screen:
-            self.screen.set_focus(main.query_one(EntryBar).input)
+        # a pane has focus, so the main screen is the one shown
+        self.screen.set_focus(self.screen.query_one(EntryBar).input)
 
     async def on_descendant_focus(self, _event: events.DescendantFocus) -> None:
         await self._release_early_keys()

@@ -93,7 +93,6 @@ class EntryBar(Vertical):
     class Submitted:
         """An entry from the bar: `text` typed, its first key pressed at `typed_at`."""
 
-        bar: EntryBar
         text: str
         typed_at: datetime
 
@@ -174,10 +173,10 @@ class EntryBar(Vertical):
         """Enter in the bar: log the text; True empties the bar."""
         if not text.strip():
             return True
-        return self.log_entry(self.Submitted(self, text, self.typed_at or self.clock()))
+        return self.log_entry(self.Submitted(text, self.typed_at or self.clock()))
 
     def take(self) -> Submitted | None:
         """Empty the bar and return what was in it (quitting logs it)."""
         text, typed_at = self.input.value, self.typed_at or self.clock()
         self.input.value = ""
-        return self.Submitted(self, text, typed_at) if text.strip() else None
+        return self.Submitted(text, typed_at) if text.strip() else None

@@ -206,12 +206,9 @@ class TimelineView(ScrollView, can_focus=True):
         else:
             label = f"{self.cursor + 1:,} of {count:,}"
         pane = self.parent
-        if label != self._position:
+        if label != self._position and isinstance(pane, Pane):
             self._position = label
-            if isinstance(pane, Pane):
-                pane.label(label)
-            elif pane is not None:
-                pane.border_subtitle = label  # type: ignore[attr-defined]
+            pane.label(label)
 
     def on_focus(self) -> None:
         self._tell(focused=True)
