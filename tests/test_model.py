@@ -33,6 +33,14 @@ def test_ids_are_unique_and_continue_after_load():
     assert incident.add_action("next").id == "a5"
 
 
+def test_new_incidents_do_not_share_their_lists():
+    first = Incident(title="one", started_at=NOW)
+    second = Incident(title="two", started_at=NOW)
+    first.add_entry("only in the first", NOW)
+    first.add_action("only in the first")
+    assert (len(second.timeline), len(second.actions)) == (0, 0)
+
+
 def test_duplicate_ids_are_refused():
     entry = {"id": "t1", "at": NOW, "text": "a"}
     with pytest.raises(ValidationError, match="duplicate id 't1'"):
