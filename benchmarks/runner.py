@@ -2,6 +2,7 @@
 
 python benchmarks/runner.py paint-pmtui PATH   start -> first paint of pmtui
 python benchmarks/runner.py paint-bare         the same for a bare Textual app
+python benchmarks/runner.py paint-same         ... for pmtui's screen in stock widgets
 python benchmarks/runner.py interact PATH      stamps, scrolling, editing
 """
 
@@ -46,6 +47,76 @@ def paint_bare() -> dict[str, Any]:
             self.exit()
 
     app = Bare()
+    app.run(headless=True, size=(120, 36))
+    return {"paint": app.painted, "peak_mb": peak_mb()}
+
+
+def paint_same() -> dict[str, Any]:
+    """The floor with the same widgets: pmtui's main screen built from stock
+    Textual widgets (same containers, borders and sizes, as many footer keys,
+    the lines the timeline pane shows in a Log, 20 action items), no pmtui code.
+    """
+    from textual.app import App, ComposeResult
+    from textual.binding import Binding
+    from textual.containers import Horizontal, Vertical
+    from textual.widgets import Footer, Header, Input, Label, Log, OptionList, Static
+
+    class Same(App[None]):
+        CSS = """
+        #panes { height: 1fr; }
+        #timeline-pane { width: 2fr; border: round $primary 50%; }
+        #side { width: 1fr; min-width: 34; }
+        #status-pane { height: auto; border: round $primary 50%; }
+        #status { height: 11; padding: 0 1; }
+        #actions-pane { height: 1fr; border: round $primary 50%; }
+        #detail { display: none; }
+        #entrybar, #entrybar Horizontal { height: auto; }
+        #hints { display: none; }
+        #stamp { width: 16; height: 3; padding: 1 1 0 1; }
+        #entrybar Input { width: 1fr; }
+        #statusbar { height: 1; }
+        #file { width: auto; max-width: 50%; padding: 0 1; }
+        """
+        # pmtui shows 7 keys at this size (6 and the palette); one action each
+        BINDINGS = [Binding(f"f{n}", f"notify('{n}')", f"Key {n}") for n in range(1, 7)]
+
+        def compose(self) -> ComposeResult:
+            yield Header()
+            with Horizontal(id="panes"):
+                with Vertical(id="timeline-pane") as pane:
+                    pane.border_title = "Timeline"
+                    yield Log(id="timeline")
+                    yield Static(id="detail")
+                with Vertical(id="side"):
+                    with Vertical(id="status-pane") as pane:
+                        pane.border_title = "Status"
+                        yield Static("\n".join(f"Fact {n}: value" for n in range(9)), id="status")
+                    with Vertical(id="actions-pane") as pane:
+                        pane.border_title = "Action items"
+                        yield OptionList(*(f"[ ] a{n} follow-up {n} · sre" for n in range(20)))
+            with Vertical(id="entrybar"):
+                yield Static(id="hints")
+                with Horizontal():
+                    yield Static("19:39", id="stamp")
+                    yield Input(placeholder="What is happening?")
+            with Horizontal(id="statusbar"):
+                yield Label("inc.toml", id="file")
+                yield Label("no changes yet")
+            yield Footer()
+
+        def on_mount(self) -> None:
+            self.query_one(Log).write_lines(
+                f"08:{n // 60 % 60:02d}:{n % 60:02d}  note  alert {n}: p99 on shard {n % 64}"
+                for n in range(30)  # what the pane shows: the strict floor
+            )
+            self.query_one(Input).focus()
+            self.call_after_refresh(lambda: self.call_after_refresh(self._painted))
+
+        def _painted(self) -> None:
+            self.painted = time.time() - T0
+            self.exit()
+
+    app = Same()
     app.run(headless=True, size=(120, 36))
     return {"paint": app.painted, "peak_mb": peak_mb()}
 
@@ -209,6 +280,8 @@ def main() -> None:
         result = paint_bare()
     elif mode == "frame-bare":
         result = asyncio.run(frame_bare())
+    elif mode == "paint-same":
+        result = paint_same()
     elif mode == "paint-pmtui":
         result = paint_pmtui(Path(sys.argv[2]))
     else:

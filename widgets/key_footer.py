@@ -18,6 +18,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer
+from textual.widgets._footer import FooterKey
 
 Key = tuple[str, str, str, str, bool, str]
 
@@ -56,6 +57,13 @@ class KeyFooter(Footer):
         order = {key[0]: index for index, key in enumerate(self._shown)}
         made: list[Widget] = list(super().compose())
         made.sort(key=lambda widget: order.get(getattr(widget, "key", ""), len(order)))
+        for widget in made:
+            if isinstance(widget, FooterKey) and not widget.has_class("-command-palette"):
+                # a key starts compact, then takes the footer's value through
+                # a data binding: two restyles per key (~1 ms each) before
+                # first paint. Set now, it is neither initialised nor changed.
+                # (The palette key is always compact and not bound.)
+                widget.set_reactive(FooterKey.compact, self.compact)
         yield from made
 
     def bindings_changed(self, screen: Screen[object]) -> None:
