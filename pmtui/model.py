@@ -163,6 +163,8 @@ class Incident(BaseModel):
     # length while only its last entries are here, 0 once it is complete
     _loading: int = PrivateAttr(default=0)
     _rest: Any = PrivateAttr(default=None)
+    # entry id -> entry, a hint for index_of (checked on use, rebuilt when stale)
+    _ids: dict[str, TimelineEntry] | None = PrivateAttr(default=None)
 
     @field_validator("title")
     @classmethod
@@ -232,6 +234,7 @@ class Incident(BaseModel):
         entries through pydantic would cost a second.
         """
         self.timeline[:] = whole.entries
+        self._ids = whole.by_id
         self._next_entry = max(self._next_entry, whole.next_number)
         self._loading = 0
         self._rest = None
@@ -265,13 +268,30 @@ class Incident(BaseModel):
         """Insert keeping time order; returns the entry's index."""
         index = bisect.bisect_right(self.timeline, entry.sort_key(), key=TimelineEntry.sort_key)
         self.timeline.insert(index, entry)
+        if self._ids is not None:
+            self._ids[entry.id] = entry
         return index
 
     def index_of(self, entry_id: str) -> int:
-        for index, entry in enumerate(self.timeline):
-            if entry.id == entry_id:
+        """Where the entry with this id is: a dict and a binary search.
+
+        Walking 100,000 entries took ~20 ms, twice per edit. The dict is only
+        a hint, checked by identity; when it is stale it is built again.
+        """
+        ids = self._ids
+        entry = ids.get(entry_id) if ids is not None else None
+        if entry is not None:
+            index = self.locate(entry)
+            if index is not None and self.timeline[index] is entry:
                 return index
-        raise KeyError(entry_id)
+        self._ids = ids = {item.id: item for item in self.timeline}
+        entry = ids.get(entry_id)
+        if entry is None:
+            raise KeyError(entry_id)
+        index = self.locate(entry)
+        if index is None:  # not in time order (never, short of a bug): walk it
+            index = next(n for n, item in enumerate(self.timeline) if item is entry)
+        return index
 
     def locate(self, entry: TimelineEntry) -> int | None:
         """Where `entry` (or an edit of it at the same time) is now; None if gone.
@@ -385,13 +405,16 @@ class WholeTimeline:
 
     entries: list[TimelineEntry]
     next_number: int
+    by_id: dict[str, TimelineEntry]  # seeds Incident.index_of, built on the loader's thread
 
     @classmethod
     def of(cls, entries: list[TimelineEntry]) -> WholeTimeline:
         """Check and sort `entries` (ValueError on a duplicate id); any thread."""
-        _check_unique(entry.id for entry in entries)
+        by_id = {entry.id: entry for entry in entries}
+        if len(by_id) != len(entries):
+            _check_unique(entry.id for entry in entries)  # names the duplicate
         entries.sort(key=TimelineEntry.sort_key)
-        return cls(entries, _next_number([entry.id for entry in entries], "t"))
+        return cls(entries, _next_number(list(by_id), "t"), by_id)
 
 
 def _check_unique(ids: Any) -> None:

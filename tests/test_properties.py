@@ -2,6 +2,7 @@
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -88,3 +89,30 @@ def test_fast_entry_block_matches_tomli_w(text, author, moment, zone):
     tz = ZoneInfo(zone)
     slow = "\n[[timeline]]\n" + tomli_w.dumps(writer._table(entry.model_dump(), tz))
     assert store.entry_block(entry, tz) == slow
+
+
+OPS = st.lists(
+    st.tuples(st.sampled_from(["add", "remove", "retime", "reword"]), st.integers(0, 10**6)),
+    max_size=40,
+)
+
+
+@given(OPS)
+def test_index_of_agrees_with_a_walk_through_any_edits(ops):
+    incident = Incident(title="x", started_at=NOW)
+    gone: list[str] = []
+    for op, n in ops:
+        ids = [entry.id for entry in incident.timeline]
+        if op == "add" or not ids:
+            incident.add_entry(f"e{n}", NOW + timedelta(seconds=n % 50))
+        elif op == "remove":
+            gone.append(incident.remove_entry(ids[n % len(ids)]).id)
+        elif op == "retime":
+            incident.replace_entry(ids[n % len(ids)], at=NOW + timedelta(seconds=n % 50))
+        else:
+            incident.replace_entry(ids[n % len(ids)], text=f"r{n}")
+        for walked, entry in enumerate(incident.timeline):
+            assert incident.index_of(entry.id) == walked
+        for entry_id in gone:
+            with pytest.raises(KeyError):
+                incident.index_of(entry_id)
