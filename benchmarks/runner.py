@@ -195,6 +195,7 @@ async def interact(path: Path, stamps: int = 100) -> dict[str, Any]:
     from textual import events
 
     from pmtui.app import PmtuiApp
+    from pmtui.loading import TAIL
     from pmtui.store import IncidentStore
     from widgets import EntryBar, TimelineView
 
@@ -213,12 +214,14 @@ async def interact(path: Path, stamps: int = 100) -> dict[str, Any]:
             super().post_save_result(result)
 
     store = IncidentStore(path)
-    incident = store.open()
+    incident = store.open(tail=TAIL)  # as `pmtui PATH` opens it
     app = Timed(path, incident, store)
     to_applied: list[float] = []
     to_screen: list[float] = []
     to_disk: list[float] = []
     async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.pause()
+        assert app.ensure_loaded()  # the whole timeline, before any measurement
         await pilot.pause()
         assert app.saver is not None
         saver = app.saver

@@ -116,3 +116,21 @@ def test_index_of_agrees_with_a_walk_through_any_edits(ops):
         for entry_id in gone:
             with pytest.raises(KeyError):
                 incident.index_of(entry_id)
+
+
+@given(OPS, st.integers(1, 5))
+def test_the_paged_writer_matches_a_fresh_render_through_any_edits(ops, page):
+    incident = Incident(title="x", started_at=NOW)
+    kept = writer.TomlWriter(page=page)
+    for op, n in ops:
+        ids = [entry.id for entry in incident.timeline]
+        if op == "add" or not ids:
+            incident.add_entry(f"e{n}", NOW + timedelta(seconds=n % 50))
+        elif op == "remove":
+            incident.remove_entry(ids[n % len(ids)])
+        elif op == "retime":
+            incident.replace_entry(ids[n % len(ids)], at=NOW + timedelta(seconds=n % 50))
+        else:
+            incident.replace_entry(ids[n % len(ids)], text=f"r{n}")
+        snap = store.snapshot(incident)
+        assert b"".join(kept.render_chunks(snap)) == writer.TomlWriter().render_bytes(snap)

@@ -90,22 +90,33 @@ def test_unchanged_entries_reuse_their_cached_block(incident):
 
 
 def test_saves_after_stamps_write_the_same_bytes_as_a_fresh_render(tmp_path, incident):
-    """The writer keeps the timeline's text in chunks and appends to them; what it
-    writes must stay byte for byte what a fresh writer renders, past the point
-    where the chunks are joined, and after an edit in the middle."""
-    from pmtui.writer import MAX_CHUNKS
-
+    """The writer keeps the timeline's text in pages and renders only the pages
+    that changed; what it writes must stay byte for byte what a fresh writer
+    renders, as the last page fills and after an edit in the middle."""
     path = tmp_path / "inc.toml"
-    writer = store.TomlWriter()
-    for n in range(2 * MAX_CHUNKS + 5):
+    writer = store.TomlWriter(page=4)
+    for n in range(23):
         incident.add_entry(f"stamp {n}", NOW + timedelta(seconds=n))
-        if n == MAX_CHUNKS:
+        if n == 12:
             incident.replace_entry("t3", text="edited in the middle")
         chunks = writer.render_chunks(store.snapshot(incident))
-        assert len(chunks) <= MAX_CHUNKS + 2
+        assert len(chunks) <= 1 + len(incident.timeline) // 4 + 2  # the head, then pages
         store.write_atomic(path, chunks)
         assert path.read_bytes() == store.TomlWriter().render_bytes(store.snapshot(incident))
-    assert store.load(path).timeline[-1].text == f"stamp {2 * MAX_CHUNKS + 4}"
+    assert store.load(path).timeline[-1].text == "stamp 22"
+
+
+def test_an_edit_in_the_middle_renders_one_page_again(incident):
+    for n in range(100):
+        incident.add_entry(f"entry {n}", NOW + timedelta(seconds=n))
+    writer = store.TomlWriter(page=10)
+    before = writer.render_chunks(store.snapshot(incident))[1:]  # the pages
+    incident.replace_entry("t45", text="reworded")
+    after = writer.render_chunks(store.snapshot(incident))[1:]
+    assert len(after) == len(before) == 10
+    assert [a is b for a, b in zip(after, before, strict=True)].count(False) == 1
+    fresh = store.TomlWriter().render_chunks(store.snapshot(incident))[1:]
+    assert b"".join(after) == b"".join(fresh)
 
 
 def test_changing_timezone_rewrites_every_time(incident):
