@@ -99,6 +99,20 @@ def write_atomic(path: Path, data: bytes | Sequence[bytes]) -> None:
     """
     if is_special(path):
         raise SaveError(f"could not save {path}: not a regular file")
+    replace_durably(path, [data] if isinstance(data, bytes | bytearray) else data)
+
+
+def replace_durably(
+    path: Path, chunks: Sequence[bytes], folder_fd: int | None = None
+) -> os.stat_result:
+    """Temp file, fsync, `os.replace`, fsync the folder; returns the new file's stat.
+
+    Called from the saver's thread, every system call lets go of the
+    interpreter lock, and taking it back can wait for the UI's frame (up to
+    5 ms each): the steps before the file is durable are kept to five, with
+    the folder's descriptor held open by the store (`folder_fd`) and the
+    temp file's closed after.
+    """
     folder = path.parent
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
@@ -106,12 +120,16 @@ def write_atomic(path: Path, data: bytes | Sequence[bytes]) -> None:
         raise SaveError(f"could not save {path}: {error.strerror or error}") from None
     try:
         try:
-            _write_all(fd, [data] if isinstance(data, bytes | bytearray) else data)
+            _write_all(fd, chunks)
             os.fsync(fd)
+            os.replace(tmp, path)
+            if folder_fd is None:
+                _fsync_folder(folder)
+            else:
+                os.fsync(folder_fd)
+            return os.fstat(fd)
         finally:
             os.close(fd)
-        os.replace(tmp, path)
-        _fsync_folder(folder)
     except OSError as error:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
@@ -186,9 +204,12 @@ class IncidentLock:
 
 def _fingerprint(path: Path) -> tuple[int, int, int] | None:
     try:
-        info = os.stat(path)
+        return _print_of(os.stat(path))
     except FileNotFoundError:
         return None
+
+
+def _print_of(info: os.stat_result) -> tuple[int, int, int]:
     return (info.st_ino, info.st_size, info.st_mtime_ns)
 
 
@@ -204,6 +225,7 @@ class IncidentStore:
         self.lock = IncidentLock(path)
         self.writer = TomlWriter()
         self._seen: tuple[int, int, int] | None = None
+        self._folder_fd: int | None = None
 
     def open(self, tail: int = 0) -> Incident:
         """Lock and load the file. The lock is released again on failure.
@@ -258,11 +280,28 @@ class IncidentStore:
             raise
 
     def save(self, snap: Snapshot) -> None:
-        current = _fingerprint(self.path)
+        try:
+            info: os.stat_result | None = os.stat(self.path)
+        except FileNotFoundError:
+            info = None
+        if info is not None and not stat.S_ISREG(info.st_mode):
+            raise SaveError(f"could not save {self.path}: not a regular file")
+        current = None if info is None else _print_of(info)
         if self._seen is not None and current is not None and current != self._seen:
             raise ConflictError(f"{self.path} was changed on disk by someone else")
-        write_atomic(self.path, self.writer.render_chunks(snap))
-        self._seen = _fingerprint(self.path)
+        chunks = self.writer.render_chunks(snap)
+        self._seen = _print_of(replace_durably(self.path, chunks, self._folder()))
+
+    def _folder(self) -> int | None:
+        """The folder, held open to fsync it after each replace (None if it cannot be)."""
+        if self._folder_fd is None:
+            with contextlib.suppress(OSError):
+                self._folder_fd = os.open(self.path.parent, os.O_RDONLY | os.O_DIRECTORY)
+        return self._folder_fd
 
     def close(self) -> None:
+        if self._folder_fd is not None:
+            with contextlib.suppress(OSError):
+                os.close(self._folder_fd)
+            self._folder_fd = None
         self.lock.release()

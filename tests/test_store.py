@@ -175,6 +175,22 @@ def test_create_refuses_an_existing_file(rappi_copy, incident):
     assert rappi_copy.read_bytes() == before
 
 
+def test_saves_then_close_leave_no_descriptor_open(rappi_copy):
+    def open_fds() -> set[str]:
+        return set(os.listdir("/proc/self/fd"))
+
+    before = open_fds()
+    holder = store.IncidentStore(rappi_copy)
+    incident = holder.open()
+    for n in range(3):
+        incident.add_entry(f"saved {n}", NOW)
+        holder.save(store.snapshot(incident))
+    assert len(open_fds() - before) == 2  # the lock and the folder, held while open
+    holder.close()
+    assert open_fds() - before == set()
+    assert store.load(rappi_copy).timeline[-1].text == "saved 2"
+
+
 @pytest.mark.parametrize("code", [errno.ENOSPC, errno.EIO, errno.EACCES])
 def test_failed_write_leaves_old_file_and_no_temp(tmp_path, monkeypatch, code):
     path = tmp_path / "inc.toml"
