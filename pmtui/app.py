@@ -153,8 +153,10 @@ class PmtuiApp(App[Path | None]):
     # -- a big incident opened tail-first (pmtui.loading) ---------------------
     def _read_rest(self) -> None:
         """After first paint, read the earlier entries on a thread."""
-        if self._loader is None and self.incident is not None:
-            self._loader = RestLoader(self.incident, lambda: self.post_message(RestRead()))
+        if self._loader is None and self.incident is not None and self.store is not None:
+            self._loader = RestLoader(
+                self.store, self.incident, lambda: self.post_message(RestRead())
+            )
             self._loader.start()
 
     def on_rest_read(self, _message: RestRead) -> None:

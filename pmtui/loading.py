@@ -28,7 +28,10 @@ class RestRead(Message):
 class RestLoader:
     """Reads what a tail-first load left, once, on a thread of its own."""
 
-    def __init__(self, incident: Incident, done: Callable[[], object]) -> None:
+    def __init__(
+        self, store: IncidentStore, incident: Incident, done: Callable[[], object]
+    ) -> None:
+        self.store = store
         self.incident = incident
         self.done = done  # called on the loader thread when the read ends
         self.result: object = None  # what IncidentStore.read_rest returned, or the error
@@ -41,7 +44,7 @@ class RestLoader:
 
     def _work(self) -> None:
         try:
-            self.result = IncidentStore.read_rest(self.incident)
+            self.result = self.store.read_rest(self.incident)
         except PmtuiError as error:
             self.result = error
         self.done()

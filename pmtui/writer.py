@@ -127,6 +127,17 @@ class TomlWriter:
         else:
             self._blocks.update(blocks)
 
+    def prepare(
+        self,
+        timeline: tuple[TimelineEntry, ...],
+        blocks: dict[str, tuple[TimelineEntry, str]],
+        timezone: str,
+    ) -> None:
+        """Take a tail-first load's blocks and render its whole timeline's pages."""
+        self.warm(blocks)
+        if timezone == self._zone_name:
+            self._render_timeline(timeline, ZoneInfo(timezone))
+
     def render(self, snap: Snapshot) -> str:
         return self.render_bytes(snap).decode("utf-8")
 

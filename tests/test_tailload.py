@@ -52,6 +52,21 @@ def test_tail_first_reads_the_last_entries_then_all_of_them(tmp_path: Path) -> N
         holder.close()
 
 
+def test_the_loader_renders_the_rest_so_the_first_stamp_only_writes(tmp_path: Path) -> None:
+    path = big_file(tmp_path / "inc.toml")
+    holder = store.IncidentStore(path)
+    partial = holder.open(tail=TAIL)
+    try:
+        holder.finish_loading(partial, holder.read_rest(partial))
+        first_page = holder.writer._pages[0][1]  # rendered on the loader's thread
+        partial.add_entry("one more", NOW + timedelta(hours=1))
+        holder.save(store.snapshot(partial))
+        assert holder.writer._pages[0][1] is first_page  # written, not rendered again
+        assert path.read_bytes() == store.TomlWriter().render_bytes(store.snapshot(partial))
+    finally:
+        holder.close()
+
+
 def test_a_small_file_is_read_whole(tmp_path: Path) -> None:
     path = big_file(tmp_path / "inc.toml", count=TAIL - 1)
     assert store.load(path, tail=TAIL).loading == 0
@@ -63,7 +78,8 @@ def test_a_hand_edit_further_up_is_read_the_slow_way(tmp_path: Path) -> None:
     path.write_text(text)
     partial = store.load(path, tail=TAIL)
     assert partial.loading == COUNT
-    store.IncidentStore(path).finish_loading(partial, store.IncidentStore.read_rest(partial))
+    holder = store.IncidentStore(path)
+    holder.finish_loading(partial, holder.read_rest(partial))
     assert partial.model_dump() == store.load(path).model_dump()
 
 
@@ -74,7 +90,7 @@ def test_a_duplicate_id_further_up_is_still_refused(tmp_path: Path) -> None:
         store.load(path)
     partial = store.load(path, tail=TAIL)  # the last 50 alone look fine
     with pytest.raises(LoadError, match="duplicate id 't590'"):
-        store.IncidentStore.read_rest(partial)
+        store.IncidentStore(path).read_rest(partial)
 
 
 class ReadsOnlyWhenNeeded(PmtuiApp):
