@@ -129,6 +129,7 @@ class Saver:
                 self.last_error = None
                 self._cond.notify_all()
             self._report(result)
+            self.store.tidy()  # after the report: see IncidentStore.save
 
     def _report(self, result: SaveResult) -> None:
         if self.on_result is not None:

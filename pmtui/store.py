@@ -99,19 +99,17 @@ def write_atomic(path: Path, data: bytes | Sequence[bytes]) -> None:
     """
     if is_special(path):
         raise SaveError(f"could not save {path}: not a regular file")
-    replace_durably(path, [data] if isinstance(data, bytes | bytearray) else data)
+    os.close(replace_durably(path, [data] if isinstance(data, bytes | bytearray) else data))
 
 
-def replace_durably(
-    path: Path, chunks: Sequence[bytes], folder_fd: int | None = None
-) -> os.stat_result:
-    """Temp file, fsync, `os.replace`, fsync the folder; returns the new file's stat.
+def replace_durably(path: Path, chunks: Sequence[bytes], folder_fd: int | None = None) -> int:
+    """Temp file, fsync, `os.replace`, fsync the folder; returns the new file, open.
 
-    Called from the saver's thread, every system call lets go of the
-    interpreter lock, and taking it back can wait for the UI's frame (up to
-    5 ms each): the steps before the file is durable are kept to five, with
-    the folder's descriptor held open by the store (`folder_fd`) and the
-    temp file's closed after.
+    The caller closes the descriptor it gets. Called from the saver's thread,
+    every system call lets go of the interpreter lock, and taking it back can
+    wait for the UI's frame (up to 5 ms each): the steps before the file is
+    durable are kept to five, with the folder's descriptor held open by the
+    store (`folder_fd`).
     """
     folder = path.parent
     try:
@@ -119,18 +117,17 @@ def replace_durably(
     except OSError as error:
         raise SaveError(f"could not save {path}: {error.strerror or error}") from None
     try:
-        try:
-            _write_all(fd, chunks)
-            os.fsync(fd)
-            os.replace(tmp, path)
-            if folder_fd is None:
-                _fsync_folder(folder)
-            else:
-                os.fsync(folder_fd)
-            return os.fstat(fd)
-        finally:
-            os.close(fd)
+        _write_all(fd, chunks)
+        os.fsync(fd)
+        os.replace(tmp, path)
+        if folder_fd is None:
+            _fsync_folder(folder)
+        else:
+            os.fsync(folder_fd)
+        return fd
     except OSError as error:
+        with contextlib.suppress(OSError):
+            os.close(fd)
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise SaveError(f"could not save {path}: {error.strerror or error}") from None
@@ -226,6 +223,8 @@ class IncidentStore:
         self.writer = TomlWriter()
         self._seen: tuple[int, int, int] | None = None
         self._folder_fd: int | None = None
+        self._written: int | None = None  # the file last saved, held open (see save)
+        self._superseded: list[int] = []
 
     def open(self, tail: int = 0) -> Incident:
         """Lock and load the file. The lock is released again on failure.
@@ -293,8 +292,26 @@ class IncidentStore:
         current = None if info is None else _print_of(info)
         if self._seen is not None and current is not None and current != self._seen:
             raise ConflictError(f"{self.path} was changed on disk by someone else")
+        self.tidy()
         chunks = self.writer.render_chunks(snap)
-        self._seen = _print_of(replace_durably(self.path, chunks, self._folder()))
+        fd = replace_durably(self.path, chunks, self._folder())
+        self._seen = _print_of(os.fstat(fd))
+        # the file just replaced was held open: freeing its blocks cost ~10 ms
+        # inside os.replace at 10 MB. Its last close, in `tidy`, frees them
+        # once the save is durable and reported.
+        if self._written is not None:
+            self._superseded.append(self._written)
+        self._written = fd
+
+    def tidy(self) -> None:
+        """Close the files earlier saves replaced (the saver calls it after reporting)."""
+        while True:
+            try:
+                fd = self._superseded.pop()  # one at a time: close() may race the saver
+            except IndexError:
+                return
+            with contextlib.suppress(OSError):
+                os.close(fd)
 
     def _folder(self) -> int | None:
         """The folder, held open to fsync it after each replace (None if it cannot be)."""
@@ -304,8 +321,10 @@ class IncidentStore:
         return self._folder_fd
 
     def close(self) -> None:
-        if self._folder_fd is not None:
-            with contextlib.suppress(OSError):
-                os.close(self._folder_fd)
-            self._folder_fd = None
+        self.tidy()
+        for fd in (self._written, self._folder_fd):
+            if fd is not None:
+                with contextlib.suppress(OSError):
+                    os.close(fd)
+        self._written = self._folder_fd = None
         self.lock.release()
