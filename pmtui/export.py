@@ -13,7 +13,11 @@ from datetime import date, datetime, timedelta
 
 from pmtui.model import EntryKind, Incident, TimelineEntry, format_duration
 
-_INLINE_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
+# HTML's three, then Markdown's inline specials behind a backslash; one
+# C-speed pass (a regex substitution ran Python code for every entry)
+_INLINE_ESCAPES = str.maketrans(
+    {"&": "&amp;", "<": "&lt;", ">": "&gt;", **{c: "\\" + c for c in "\\`*_[]|~"}}
+)
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})(.*)$")
 # HTML blocks that a blank line does not end (CommonMark kinds 1 to 5)
 _RAW_HTML = (
@@ -31,8 +35,7 @@ _KIND_LABEL = {EntryKind.DECISION: "Decision: ", EntryKind.COMMS: "Comms: "}
 
 def escape_inline(text: str, *, heading: bool = False) -> str:
     """Make user text one line of literal Markdown: no structure, no HTML."""
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    text = _INLINE_SPECIAL.sub(r"\\\1", text)
+    text = text.translate(_INLINE_ESCAPES)
     if heading:
         text = text.replace("#", r"\#")
     text = text.replace("\r\n", "\n").replace("\r", "\n")

@@ -108,6 +108,7 @@ class TomlWriter:
     # entries two 10 MB copies per save held the interpreter lock)
     _pages: list[tuple[tuple[TimelineEntry, ...], bytes]] = field(default_factory=list)
     page: int = PAGE
+    _last: tuple[TimelineEntry, ...] = ()  # the timeline the pages were made for
 
     def seed(self, incident: Incident) -> None:
         """Start warm: take the blocks the fast loader found canonical."""
@@ -177,14 +178,18 @@ class TomlWriter:
         return text
 
     def _render_timeline(self, timeline: tuple[TimelineEntry, ...], zone: ZoneInfo) -> list[bytes]:
-        pages = self._pages
-        # keep the pages still there at the start, then at the end; a page
-        # compares as a tuple slice, identity first: C speed, no Python loop
-        start, front = 0, 0
-        while front < len(pages) and _same(timeline, start, pages[front][0]):
-            start += len(pages[front][0])
-            front += 1
+        pages, last = self._pages, self._last
+        self._last = timeline
         end, back = len(timeline), len(pages)
+        if pages and timeline[: len(last)] == last:  # grew at its end: all pages hold
+            start, front = len(last), len(pages)
+        else:
+            # keep the pages still there at the start, then at the end; a page
+            # compares as a tuple slice, identity first: C speed, no Python loop
+            start, front = 0, 0
+            while front < len(pages) and _same(timeline, start, pages[front][0]):
+                start += len(pages[front][0])
+                front += 1
         while back > front and _same(timeline, end - len(pages[back - 1][0]), pages[back - 1][0]):
             end -= len(pages[back - 1][0])
             back -= 1
