@@ -121,8 +121,8 @@ def _brief(root_cause: str) -> str:
     return sentence
 
 
-def _entry_line(incident: Incident, entry: TimelineEntry, show_date: bool) -> str:
-    moment = incident.local(entry.at)
+def _entry_line(entry: TimelineEntry, moment: datetime, show_date: bool) -> str:
+    """One timeline line; `moment` is the entry's time in the incident's zone."""
     when = (f"{short_date(moment.date())}, " if show_date else "") + clock(moment)
     text = escape_inline(entry.text) or "_(marker)_"
     if entry.kind is EntryKind.STATUS:
@@ -169,11 +169,11 @@ def export_markdown(incident: Incident, now: datetime | None = None) -> str:
         out += [f"**Root cause in brief:** {contain_block(brief)}", ""]
 
     out += [f"## Timeline (all times {zone_label(start)})", ""]
-    day = start.date()
+    day, zone = start.date(), incident.zone
     for entry in incident.timeline:
-        entry_day = incident.local(entry.at).date()
-        out.append(_entry_line(incident, entry, entry_day != day))
-        day = entry_day
+        moment = entry.at.astimezone(zone)
+        out.append(_entry_line(entry, moment, moment.date() != day))
+        day = moment.date()
     if not incident.timeline:
         out.append("_No entries logged._")
     out.append("")
