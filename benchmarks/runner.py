@@ -26,6 +26,22 @@ def peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def exit_when_painted(app: Any) -> None:
+    """From a floor app's on_mount: note when its first frame is painted, and exit."""
+
+    def painted() -> None:
+        app.painted = time.time() - T0
+        app.exit()
+
+    app.call_after_refresh(lambda: app.call_after_refresh(painted))
+
+
+def first_paint(app: Any) -> dict[str, Any]:
+    """Run a floor app headless until `exit_when_painted` ends it."""
+    app.run(headless=True, size=(120, 36))
+    return {"paint": app.painted, "peak_mb": peak_mb()}
+
+
 def paint_bare() -> dict[str, Any]:
     from textual.app import App, ComposeResult
     from textual.widgets import Footer, Header, Input, Log, OptionList, Static
@@ -40,15 +56,9 @@ def paint_bare() -> dict[str, Any]:
             yield Footer()
 
         def on_mount(self) -> None:
-            self.call_after_refresh(lambda: self.call_after_refresh(self._painted))
+            exit_when_painted(self)
 
-        def _painted(self) -> None:
-            self.painted = time.time() - T0
-            self.exit()
-
-    app = Bare()
-    app.run(headless=True, size=(120, 36))
-    return {"paint": app.painted, "peak_mb": peak_mb()}
+    return first_paint(Bare())
 
 
 def paint_same() -> dict[str, Any]:
@@ -110,15 +120,9 @@ def paint_same() -> dict[str, Any]:
                 for n in range(30)  # what the pane shows: the strict floor
             )
             self.query_one(Input).focus()
-            self.call_after_refresh(lambda: self.call_after_refresh(self._painted))
+            exit_when_painted(self)
 
-        def _painted(self) -> None:
-            self.painted = time.time() - T0
-            self.exit()
-
-    app = Same()
-    app.run(headless=True, size=(120, 36))
-    return {"paint": app.painted, "peak_mb": peak_mb()}
+    return first_paint(Same())
 
 
 def paint_pmtui(path: Path) -> dict[str, Any]:
