@@ -152,7 +152,7 @@ class TomlWriter:
         if snap.timezone != self._zone_name:
             self._blocks.clear()
             self._actions.clear()
-            self._head, self._pages = None, []
+            self._head, self._pages, self._last = None, [], ()
             self._zone_name = snap.timezone
         parts = [self._render_head(snap, zone)]
         actions = self._actions
@@ -193,7 +193,7 @@ class TomlWriter:
         while back > front and _same(timeline, end - len(pages[back - 1][0]), pages[back - 1][0]):
             end -= len(pages[back - 1][0])
             back -= 1
-            if end < start:  # the same page matched at both ends: keep it once
+            if end < start:  # overlapping the start's pages: not with unique ids; a guard
                 end += len(pages[back][0])
                 back += 1
                 break
