@@ -100,7 +100,7 @@ class TimelineView(ScrollView, can_focus=True):
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.incident = incident
         self.follow = True
-        self._cursor_entry: TimelineEntry | None = None
+        self._cursor_id: str | None = None
         self._position = ""
         self._rows: dict[str, tuple[TimelineEntry, str]] = {}
         self._styles: dict[str, Style] | None = None
@@ -130,11 +130,9 @@ class TimelineView(ScrollView, can_focus=True):
         """
         count = len(self.entries)
         self._set_height(count)
-        was_on = self._cursor_entry
+        was_on = self._cursor_id
         still = None if was_on is None else self._index_still(was_on)
-        if focus_entry is not None and (
-            self.follow or (was_on is not None and focus_entry == was_on.id)
-        ):
+        if focus_entry is not None and (self.follow or focus_entry == was_on):
             self.cursor = self._find(focus_entry)
         elif still is not None:
             self.cursor = still
@@ -164,19 +162,16 @@ class TimelineView(ScrollView, can_focus=True):
         if round(old_value) != round(new_value):
             self.refresh(self.size.region)
 
-    def _index_still(self, entry: TimelineEntry) -> int | None:
+    def _index_still(self, entry_id: str) -> int | None:
         """Where the entry the cursor was on is now (a stamp moves it by one)."""
         entries, guess = self.entries, self.cursor
         for index in (guess, guess + 1, guess - 1):
-            if 0 <= index < len(entries) and entries[index].id == entry.id:
+            if 0 <= index < len(entries) and entries[index].id == entry_id:
                 return index
-        found = self.incident.locate(entry)
-        if found is None:  # edited to another time, or deleted
-            try:
-                found = self.incident.index_of(entry.id)
-            except KeyError:
-                return None
-        return found
+        try:
+            return self.incident.index_of(entry_id)
+        except KeyError:
+            return None
 
     def _find(self, entry_id: str) -> int:
         entries = self.entries
@@ -193,7 +188,7 @@ class TimelineView(ScrollView, can_focus=True):
         elif new >= top + height:
             self.scroll_to(y=new - height + 1, animate=False, immediate=True)
         self.follow = new >= len(self.entries) - 1
-        self._cursor_entry = self.current
+        self._cursor_id = self.current.id if self.current else None
         self.refresh()
         self._show_position()
         self._tell()
