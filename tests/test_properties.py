@@ -97,20 +97,28 @@ OPS = st.lists(
 )
 
 
+def edit(incident: Incident, op: str, n: int) -> str | None:
+    """Apply one of OPS to the incident; the id of an entry removed, if one was."""
+    ids = [entry.id for entry in incident.timeline]
+    if op == "add" or not ids:
+        incident.add_entry(f"e{n}", NOW + timedelta(seconds=n % 50))
+    elif op == "remove":
+        return incident.remove_entry(ids[n % len(ids)]).id
+    elif op == "retime":
+        incident.replace_entry(ids[n % len(ids)], at=NOW + timedelta(seconds=n % 50))
+    else:
+        incident.replace_entry(ids[n % len(ids)], text=f"r{n}")
+    return None
+
+
 @given(OPS)
 def test_index_of_agrees_with_a_walk_through_any_edits(ops):
     incident = Incident(title="x", started_at=NOW)
     gone: list[str] = []
     for op, n in ops:
-        ids = [entry.id for entry in incident.timeline]
-        if op == "add" or not ids:
-            incident.add_entry(f"e{n}", NOW + timedelta(seconds=n % 50))
-        elif op == "remove":
-            gone.append(incident.remove_entry(ids[n % len(ids)]).id)
-        elif op == "retime":
-            incident.replace_entry(ids[n % len(ids)], at=NOW + timedelta(seconds=n % 50))
-        else:
-            incident.replace_entry(ids[n % len(ids)], text=f"r{n}")
+        removed = edit(incident, op, n)
+        if removed is not None:
+            gone.append(removed)
         for walked, entry in enumerate(incident.timeline):
             assert incident.index_of(entry.id) == walked
         for entry_id in gone:
@@ -123,14 +131,6 @@ def test_the_paged_writer_matches_a_fresh_render_through_any_edits(ops, page):
     incident = Incident(title="x", started_at=NOW)
     kept = writer.TomlWriter(page=page)
     for op, n in ops:
-        ids = [entry.id for entry in incident.timeline]
-        if op == "add" or not ids:
-            incident.add_entry(f"e{n}", NOW + timedelta(seconds=n % 50))
-        elif op == "remove":
-            incident.remove_entry(ids[n % len(ids)])
-        elif op == "retime":
-            incident.replace_entry(ids[n % len(ids)], at=NOW + timedelta(seconds=n % 50))
-        else:
-            incident.replace_entry(ids[n % len(ids)], text=f"r{n}")
+        edit(incident, op, n)
         snap = store.snapshot(incident)
         assert b"".join(kept.render_chunks(snap)) == writer.TomlWriter().render_bytes(snap)
