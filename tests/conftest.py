@@ -11,7 +11,10 @@ import pytest
 from pmtui.model import Incident
 
 ROOT = Path(__file__).resolve().parent.parent
-SAMPLES = ROOT / "sample_incidents"
+# the tests' own copies of the two seed incidents: a user who tries pmtui on
+# sample_incidents/ (as the README says) changes those, and no test may care
+SAMPLES = ROOT / "tests" / "data"
+SHIPPED = ROOT / "sample_incidents"
 RAPPI = SAMPLES / "rappi-orders-api.toml"
 PAYME = SAMPLES / "payme-500-errors.toml"
 # A fixed "now" for every test that needs one: 2026-11-21 20:30 UTC.

@@ -17,6 +17,7 @@ import pytest
 from pmtui import store
 from pmtui.errors import LockedError
 from pmtui.model import ActionKind, EntryKind, Status
+from tests.conftest import PAYME, RAPPI
 
 PMTUI = Path(sys.executable).parent / "pmtui"
 pytestmark = pytest.mark.skipif(
@@ -152,7 +153,7 @@ def _lock_is_free(path: Path) -> bool:
 def test_a_signal_saves_writes_the_postmortem_and_releases_the_lock(
     terminal: Terminal, tmp_path: Path, how: str
 ) -> None:
-    sample = Path(__file__).parent.parent / "sample_incidents" / "payme-500-errors.toml"
+    sample = PAYME
     shutil.copy(sample, tmp_path / "inc.toml")
     terminal.start("ic", f"{PMTUI} inc.toml")
     terminal.wait_for("ic", "What is happening?")
@@ -205,7 +206,7 @@ def test_entries_typed_while_pmtui_starts_are_logged(terminal: Terminal, tmp_pat
     line feed (ctrl+j), which the bar did not take as Enter.
     """
     shutil.copy(
-        Path(__file__).parent.parent / "sample_incidents" / "rappi-orders-api.toml",
+        RAPPI,
         tmp_path / "inc.toml",
     )
     terminal.start("ic", f"{PMTUI} inc.toml")
