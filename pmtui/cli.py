@@ -17,6 +17,7 @@ USAGE = """\
 usage: pmtui [PATH]                 open an incident (created if missing)
        pmtui new [TITLE] [options]  start a new incident and open it
        pmtui export PATH [-o OUT]   write the Markdown postmortem
+       pmtui log PATH TEXT...       add an entry from a script or another terminal
 
 Log an outage as it happens; get the postmortem when you quit.
 
@@ -27,8 +28,9 @@ examples:
   pmtui new "DNS flaps" --file dns.toml --timezone Europe/Berlin --no-open
   pmtui export dns.toml                   writes dns.md beside it
   pmtui export dns.toml -o -              prints the Markdown
+  pmtui log dns.toml --source deploy "rolled back 4512"
 
-Run `pmtui new --help` or `pmtui export --help` for their options.
+Run `pmtui new --help`, `pmtui export --help` or `pmtui log --help` for their options.
 """
 
 
@@ -112,9 +114,10 @@ def new_incident(
 
 def cmd_export(args: argparse.Namespace) -> int:
     from pmtui.export import export_markdown
-    from pmtui.store import is_special, load, write_atomic
+    from pmtui.fold import load_whole
+    from pmtui.store import is_special, write_atomic
 
-    incident = load(args.path)
+    incident = load_whole(args.path)
     text = export_markdown(incident, now=datetime.now(UTC))
     if args.output == "-":
         sys.stdout.write(text)
@@ -166,6 +169,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 0
         if args_list[:1] == ["export"]:
             return cmd_export(_export_parser().parse_args(args_list[1:]))
+        if args_list[:1] == ["log"]:
+            from pmtui.logcmd import main as log_main
+
+            return log_main(args_list[1:])
         if args_list[:1] == ["new"]:
             return cmd_new(_new_parser().parse_args(args_list[1:]))
         return run_tui(_open_parser().parse_args(args_list).path)

@@ -11,9 +11,14 @@ collector back on. Short commands (`export`, `new --no-open`) exit first.
 from __future__ import annotations
 
 import gc
+import sys
 
 
 def main() -> int:
+    if sys.argv[1:2] == ["log"]:  # a script's one line: no pydantic, no Textual
+        from pmtui.logcmd import main as log_main
+
+        return log_main(sys.argv[2:])
     gc.disable()
     from pmtui.cli import main as cli_main
 

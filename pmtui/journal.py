@@ -1,0 +1,262 @@
+"""The journal: many writers feed one incident, and no two ever write one file.
+
+Beside `inc.toml`, the folder `inc.journal/` holds one append-only JSON Lines
+file per writer (`<user>@<host>.jsonl`). Each line is one operation with a
+unique id and a hybrid-logical-clock stamp. A writer appends under `flock` on
+its own file, in one `write`, then `fsync`s: when `append` returns, the lines
+are on disk. A line without its final newline is a torn write (the writer was
+killed mid-line); readers skip it and the next writer starts a fresh line.
+
+This module is the standard library only: `pmtui log` imports it and must
+start as fast as Python does (no pydantic, no Textual).
+"""
+
+from __future__ import annotations
+
+import errno
+import fcntl
+import json
+import os
+import re
+import time
+
+TYPE_CHECKING = False  # importing typing for it costs every `pmtui log` ~3 ms
+
+if TYPE_CHECKING:  # typing, dataclasses and pathlib would cost `pmtui log` ~10 ms
+    from collections.abc import Iterable, Iterator
+    from typing import Any
+
+SUFFIX = ".journal"
+VERSION = 1
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+_SURROGATES = re.compile("[\ud800-\udfff]")
+_TAIL = 64 * 1024  # enough of a file's end to find its last whole line
+
+
+class JournalError(OSError):
+    """The journal could not be written; str() is one line for the user."""
+
+
+def folder_of(incident_path: str | os.PathLike[str]) -> str:
+    """inc.toml -> inc.journal/ beside it."""
+    base, _ext = os.path.splitext(os.fspath(incident_path))
+    return base + SUFFIX
+
+
+def writer_name(user: str | None = None, host: str | None = None) -> str:
+    """'ana@laptop': who writes a journal file; safe as a file name."""
+    user = user or os.environ.get("LOGNAME") or os.environ.get("USER") or _login()
+    host = host or os.uname().nodename.split(".")[0] or "host"
+    name = f"{_UNSAFE.sub('-', user)}@{_UNSAFE.sub('-', host)}"
+    return name.strip(".-")[:120] or "writer"
+
+
+def _login() -> str:
+    import pwd
+
+    try:
+        return pwd.getpwuid(os.getuid()).pw_name
+    except KeyError:  # no entry for this uid (a container)
+        return f"uid{os.getuid()}"
+
+
+def clean(text: str) -> str:
+    """Lone surrogates (bad terminal bytes) cannot be written as UTF-8."""
+    return _SURROGATES.sub("\ufffd", text)
+
+
+class Record:
+    """One journal line: an operation by `writer`, ordered by (hlc, writer, id).
+
+    `hlc` is a hybrid logical clock: milliseconds * 1000 + a counter.
+    """
+
+    __slots__ = ("data", "hlc", "id", "op", "writer")
+
+    def __init__(
+        self, id: str, hlc: int, writer: str, op: str, data: dict[str, Any] | None = None
+    ) -> None:
+        self.id, self.hlc, self.writer, self.op = id, hlc, writer, op
+        self.data = data if data is not None else {}
+
+    def order(self) -> tuple[int, str, str]:
+        return (self.hlc, self.writer, self.id)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Record) and (self.order(), self.op, self.data) == (
+            other.order(),
+            other.op,
+            other.data,
+        )
+
+    def __hash__(self) -> int:
+        return hash(self.order())
+
+    def __repr__(self) -> str:
+        return f"Record({self.id!r}, {self.hlc}, {self.writer!r}, {self.op!r}, {self.data!r})"
+
+
+def now_hlc(last: int = 0) -> int:
+    """A stamp after `last` and not behind this machine's clock."""
+    return max(int(time.time() * 1000) * 1000, last + 1)
+
+
+def _lock(fd: int, wait: float) -> None:
+    """Take the file's lock, waiting at most `wait` seconds for another writer."""
+    deadline = time.monotonic() + wait
+    delay = 0.001
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return
+        except BlockingIOError:
+            if time.monotonic() >= deadline:
+                raise JournalError(
+                    errno.EWOULDBLOCK, f"another writer held the journal for {wait:g} s"
+                ) from None
+            time.sleep(delay)
+            delay = min(delay * 2, 0.02)
+
+
+def _tail(fd: int, size: int) -> bytes:
+    start = max(0, size - _TAIL)
+    return os.pread(fd, size - start, start)
+
+
+def _last_hlc(tail: bytes) -> int:
+    """The stamp of the last whole line in `tail`, 0 when there is none."""
+    lines = tail.split(b"\n")
+    for line in reversed(lines[:-1]):
+        try:
+            stamp = json.loads(line).get("hlc")
+        except (ValueError, AttributeError):
+            continue
+        if isinstance(stamp, int):
+            return stamp
+    return 0
+
+
+def _make_folder(folder: str) -> None:
+    if os.path.isdir(folder):
+        return
+    try:
+        os.mkdir(folder, 0o700)
+    except FileExistsError:
+        if not os.path.isdir(folder):
+            raise JournalError(errno.ENOTDIR, f"{folder} exists and is not a folder") from None
+        return
+    except OSError as error:
+        raise JournalError(error.errno, f"{folder}: {error.strerror}") from None
+    fd = os.open(os.path.dirname(folder) or ".", os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def append(
+    folder: str | os.PathLike[str],
+    operations: Iterable[tuple[str, dict[str, Any], str | None]],
+    *,
+    writer: str | None = None,
+    wait: float = 2.0,
+) -> list[Record]:
+    """Append (op, data, key) operations as one durable write; returns their records.
+
+    `key` is the caller's idempotency key (`pmtui log --id`); without one the
+    record's id is `writer:offset`, unique within the writer's file. Nothing
+    is half-written: the lines go in one write, fsync'd before returning.
+    """
+    writer = writer or writer_name()
+    folder = os.fspath(folder)
+    _make_folder(folder)
+    path = os.path.join(folder, f"{writer}.jsonl")
+    flags = os.O_RDWR | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC
+    try:
+        fd = os.open(path, flags, 0o600)
+    except OSError as error:
+        raise JournalError(error.errno, f"{path}: {error.strerror}") from None
+    try:
+        _lock(fd, wait)
+        size = os.fstat(fd).st_size
+        tail = _tail(fd, size) if size else b""
+        out = bytearray(b"\n" if tail and not tail.endswith(b"\n") else b"")
+        stamp = _last_hlc(tail)
+        records = []
+        for op, data, key in operations:
+            stamp = now_hlc(stamp)
+            ident = key if key else f"{writer}:{size + len(out)}"
+            record = Record(ident, stamp, writer, op, data)
+            line = {"v": VERSION, "id": ident, "hlc": stamp, "w": writer, "op": op, **data}
+            out += json.dumps(line, ensure_ascii=False, separators=(",", ":")).encode() + b"\n"
+            records.append(record)
+        view = memoryview(out)
+        while view:
+            view = view[os.write(fd, view) :]
+        os.fsync(fd)
+    except OSError as error:
+        if isinstance(error, JournalError):
+            raise
+        raise JournalError(error.errno, f"{path}: {error.strerror}") from None
+    finally:
+        os.close(fd)  # closing drops the lock
+    return records
+
+
+_ENVELOPE = ("v", "id", "hlc", "w", "op")
+
+
+def _record(line: bytes) -> Record | None:
+    try:
+        raw = json.loads(line)
+    except ValueError:
+        return None
+    if not isinstance(raw, dict):
+        return None
+    ident, stamp, writer, op = raw.get("id"), raw.get("hlc"), raw.get("w"), raw.get("op")
+    if not (
+        isinstance(ident, str)
+        and isinstance(stamp, int)
+        and isinstance(writer, str)
+        and isinstance(op, str)
+    ):
+        return None
+    data = {k: v for k, v in raw.items() if k not in _ENVELOPE}
+    return Record(ident, stamp, writer, op, data)
+
+
+def read(
+    folder: str | os.PathLike[str], offsets: dict[str, int] | None = None
+) -> tuple[list[Record], dict[str, int]]:
+    """Every whole line after `offsets` (file name -> bytes already folded).
+
+    Returns the records and the new offsets. A torn last line is left for
+    later (its writer may still be writing it); an unreadable line is skipped.
+    """
+    offsets = dict(offsets or {})
+    records: list[Record] = []
+    for name in sorted(_files(os.fspath(folder))):
+        start = offsets.get(name, 0)
+        try:
+            with open(os.path.join(folder, name), "rb") as stream:
+                stream.seek(start)
+                chunk = stream.read()
+        except OSError:
+            continue
+        end = chunk.rfind(b"\n") + 1
+        for line in chunk[:end].split(b"\n"):
+            record = _record(line) if line.strip() else None
+            if record is not None:
+                records.append(record)
+        offsets[name] = start + end
+    records.sort(key=Record.order)
+    return records, offsets
+
+
+def _files(folder: str) -> Iterator[str]:
+    try:
+        with os.scandir(folder) as found:
+            names = [e.name for e in found if e.name.endswith(".jsonl") and e.is_file()]
+    except (FileNotFoundError, NotADirectoryError):
+        return iter(())
+    return iter(names)

@@ -1,0 +1,255 @@
+"""`pmtui log PATH TEXT...`: add entries to an incident from a script, a bot, a shell.
+
+It appends to the incident's journal (pmtui.journal), never to the TOML and
+never waiting on the TUI's lock, so it works whether or not a pmtui has the
+incident open. Standard library only: it starts as fast as Python does.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sys
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pmtui.journal import JournalError, append, clean, folder_of, writer_name
+from pmtui.timeparse import parse_leading_time
+
+TYPE_CHECKING = False  # importing typing for it costs every `pmtui log` ~3 ms
+
+if TYPE_CHECKING:  # argparse, typing and pathlib would cost every call ~10 ms
+    from collections.abc import Sequence
+    from typing import Any
+
+
+_SKEW = timedelta(minutes=10)  # a time this far ahead is clock skew, not the future
+KINDS = ("note", "detection", "action", "decision", "comms")
+_FIELDS = ("text", "at", "kind", "author", "source", "id")
+_ZONE = re.compile(r'^\s*timezone\s*=\s*"([^"\\]+)"', re.MULTILINE)
+_TABLE = re.compile(r"^\s*\[", re.MULTILINE)
+
+USAGE = """\
+usage: pmtui log PATH TEXT...        add one entry to the incident
+       pmtui log PATH -              one entry per line of standard input
+       pmtui log PATH - --json       JSON Lines: {"text", "at", "kind", "author", "source", "id"}
+
+options:
+  --at TIME       when it happened: 19:39, 7:39 PM, -5m, or 2026-11-21T19:39:00+00:00
+  --kind KIND     note (default), detection, action, decision, comms
+  --author NAME   who (default: your login name)
+  --source NAME   what sent it: alertmanager, deploy, a bot...
+  --id KEY        an idempotency key: the same key is never added twice
+
+Works whether or not a pmtui has the incident open; it shows there within a
+second. Exit 0: every entry is on disk. 2: a bad argument or line (the lines
+before it are kept, and it says how many). 1: the disk refused the write.
+"""
+
+
+class Refused(ValueError):
+    """A bad argument or input line: one line for the user, exit 2."""
+
+
+class Options:
+    """The parsed command line (argparse alone would cost every call ~5 ms)."""
+
+    VALUED = ("at", "kind", "author", "source", "id")
+
+    def __init__(self) -> None:
+        self.path = ""
+        self.text: list[str] = []
+        self.at: str | None = None
+        self.kind = "note"
+        self.author: str | None = None
+        self.source: str | None = None
+        self.key: str | None = None
+        self.json = False
+
+    @classmethod
+    def parse(cls, argv: Sequence[str]) -> Options:
+        """Options anywhere among the words; `--at -5m` and `--at=-5m` both work."""
+        options, words, rest = cls(), [], list(argv)
+        while rest:
+            word = rest.pop(0)
+            name, eq, value = word[2:].partition("=")
+            if word == "--":
+                words += rest
+                break
+            if word == "--json":
+                options.json = True
+            elif word.startswith("--") and name in cls.VALUED:
+                if not eq:
+                    if not rest:
+                        raise Refused(f"{word} needs a value (see pmtui log --help)")
+                    value = rest.pop(0)
+                setattr(options, "key" if name == "id" else name, value)
+            elif word.startswith("-") and word != "-" and not words[1:]:
+                raise Refused(f"unknown option {word} (see pmtui log --help)")
+            else:
+                words.append(word)
+        if not words:
+            raise Refused("which incident? pmtui log PATH TEXT... (see pmtui log --help)")
+        options.path, options.text = words[0], words[1:]
+        return options
+
+
+def incident_zone(path: str) -> ZoneInfo:
+    """The incident's timezone, read from its [incident] table without a TOML parser."""
+    try:
+        with open(path, "rb") as stream:
+            head = stream.read(65536).decode("utf-8-sig", "replace")
+    except FileNotFoundError:
+        raise Refused(f"{path}: no such incident file") from None
+    except IsADirectoryError:
+        raise Refused(f"{path}: is a folder, not an incident file") from None
+    except OSError as error:
+        raise Refused(f"{path}: cannot read: {error.strerror}") from None
+    start = head.find("[incident]")
+    if start < 0:
+        raise Refused(f"{path}: not an incident file (no [incident] table)")
+    body = head[start + len("[incident]") :]
+    following = _TABLE.search(body)
+    found = _ZONE.search(body[: following.start()] if following else body)
+    try:
+        return ZoneInfo(found[1]) if found else _machine_zone()
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def _machine_zone() -> ZoneInfo:
+    name = os.environ.get("TZ", "").lstrip(":")
+    if name:
+        try:
+            return ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            pass
+    try:
+        link = os.path.realpath("/etc/localtime")
+        if "zoneinfo/" in link:
+            return ZoneInfo(link.split("zoneinfo/", 1)[1])
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        pass
+    return ZoneInfo("UTC")
+
+
+def when(value: str | None, now: datetime, zone: ZoneInfo) -> datetime:
+    """--at: the entry bar's grammar (19:39, 7:39 PM, -5m) or ISO 8601 with an offset."""
+    if value is None or not value.strip():
+        return now
+    moment, rest = parse_leading_time(value, now, zone)
+    if moment is not None and not rest.strip():
+        return moment
+    try:
+        parsed = datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise Refused(f"--at: not a time: {value!r} (try 19:39, -5m or an ISO 8601 time)") from None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=zone)
+    if parsed > now.replace(microsecond=0) + _SKEW:
+        raise Refused(f"--at: {value!r} is in the future")
+    return parsed
+
+
+def _entry(
+    fields: dict[str, Any], defaults: Options, now: datetime, zone: ZoneInfo
+) -> tuple[dict[str, Any], str | None]:
+    text = fields.get("text")
+    if not isinstance(text, str) or not text.strip():
+        raise Refused("no text to log")
+    for name in ("at", "kind", "author", "source", "id"):
+        value = fields.get(name)
+        if value is not None and not isinstance(value, str):
+            raise Refused(f"{name}: must be a string")
+    kind = fields.get("kind") or defaults.kind
+    if kind not in KINDS:
+        raise Refused(f"kind: {kind!r} is not one of {', '.join(KINDS)}")
+    moment = when(fields.get("at") or defaults.at, now, zone).astimezone(zone)
+    data: dict[str, Any] = {
+        "at": moment.isoformat(timespec="milliseconds" if moment.microsecond else "seconds"),
+        "kind": kind,
+        "author": clean(fields.get("author") or defaults.author or ""),
+        "text": clean(text.strip()),
+    }
+    source = fields.get("source") or defaults.source
+    if source:
+        data["source"] = clean(source)
+    key = fields.get("id") or None
+    return data, clean(key) if key else None
+
+
+def _lines(args: Options) -> list[tuple[int, dict[str, Any]]]:
+    """(line number, fields) for each entry of standard input."""
+    out = []
+    for number, raw in enumerate(sys.stdin, start=1):
+        line = raw.rstrip("\r\n")
+        if not line.strip():
+            continue
+        if not args.json:
+            out.append((number, {"text": line}))
+            continue
+        try:
+            fields = json.loads(line)
+        except json.JSONDecodeError as error:
+            out.append((number, {"_error": f"not JSON ({error.msg})"}))
+            continue
+        if not isinstance(fields, dict):
+            out.append((number, {"_error": "not a JSON object"}))
+            continue
+        unknown = sorted(set(fields) - set(_FIELDS))
+        if unknown:
+            fields = {"_error": f"unknown field {unknown[0]!r} (known: {', '.join(_FIELDS)})"}
+        out.append((number, fields))
+    return out
+
+
+def run(argv: Sequence[str]) -> int:
+    args = Options.parse(argv)
+    args.author = args.author or writer_name().split("@")[0]
+    zone = incident_zone(args.path)
+    now = datetime.now(UTC)
+    batch: list[tuple[str, dict[str, Any], str | None]] = []
+    problem = None
+    if args.text == ["-"]:
+        if args.key:
+            raise Refused("--id names one entry; give each line its own with --json")
+        for number, fields in _lines(args):
+            try:
+                if "_error" in fields:
+                    raise Refused(fields["_error"])
+                data, key = _entry(fields, args, now, zone)
+            except Refused as error:
+                problem = f"line {number} of standard input: {error}"
+                break
+            batch.append(("entry", data, key))
+    else:
+        if args.json:
+            raise Refused("--json reads standard input: pmtui log PATH - --json")
+        data, key = _entry({"text": " ".join(args.text), "id": args.key}, args, now, zone)
+        batch.append(("entry", data, key))
+    if batch:
+        append(folder_of(args.path), batch)
+    if problem is not None:
+        kept = len(batch)
+        if not kept:
+            raise Refused(f"{problem}; nothing was logged")
+        lines = "the line before it is" if kept == 1 else f"the {kept} lines before it are"
+        raise Refused(f"{problem}; {lines} logged")
+    return 0
+
+
+def main(argv: Sequence[str]) -> int:
+    if list(argv[:1]) in (["-h"], ["--help"]):
+        print(USAGE, end="")
+        return 0
+    try:
+        return run(argv)
+    except Refused as error:
+        print(f"pmtui log: {error}", file=sys.stderr)
+        return 2
+    except JournalError as error:
+        print(f"pmtui log: {error.strerror or error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
