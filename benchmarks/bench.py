@@ -132,6 +132,32 @@ def export_command(path: Path) -> float:
     return timed(once, 3)
 
 
+LAUNCH = "import sys; from pmtui.launch import main; sys.exit(main())"
+
+
+def log_command(path: Path, rounds: int = 21) -> tuple[float, float, float]:
+    """`pmtui log` against `python -c pass`, in turns: (log, floor, log + 100 stdin lines)."""
+    logs, floors, batches = [], [], []
+    lines = "".join(f"line {n}\n" for n in range(100))
+    for _ in range(rounds):
+        for kind, times in (("floor", floors), ("log", logs), ("batch", batches)):
+            args = {
+                "floor": ["-c", "pass"],
+                "log": ["-c", LAUNCH, "log", str(path), "one entry"],
+                "batch": ["-c", LAUNCH, "log", str(path), "-"],
+            }[kind]
+            start = time.perf_counter()
+            subprocess.run(
+                [sys.executable, *args],
+                input=lines if kind == "batch" else None,
+                text=True,
+                check=True,
+                env=_env(),
+            )
+            times.append(time.perf_counter() - start)
+    return statistics.median(logs), statistics.median(floors), statistics.median(batches)
+
+
 def ms(seconds: float) -> str:
     return f"{seconds * 1000:.1f} ms"
 
@@ -161,6 +187,12 @@ def main() -> None:
         )
         small = generate(10, folder)
         print(f"`pmtui export` on a 10-entry incident: {ms(export_command(small))}")
+        log, bare_python, batch = log_command(small)
+        print(
+            f"`pmtui log` (whole process, one entry fsync'd): {ms(log)} against "
+            f"`python -c pass` {ms(bare_python)}: {log / bare_python:.2f}x "
+            f"(100 lines from stdin in one call: {ms(batch)})"
+        )
         head = (
             "entries",
             "paint",
