@@ -118,3 +118,23 @@ def test_offsets_round_trip_through_the_toml(tmp_path: Path) -> None:
     store.create(incident)
     store.close()
     assert folded_offsets(load(path)) == {"ana@box.jsonl": 181}
+
+
+def test_a_tail_folds_only_what_is_new_and_records_how_far(tmp_path: Path) -> None:
+    from pmtui.tail import JournalTail
+
+    path = tmp_path / "inc.toml"
+    incident = _incident()
+    tail = JournalTail(path, incident)
+    assert not tail.grown() and tail.poll(incident).added == []
+    folder = journal.folder_of(path)
+    journal.append(folder, [("entry", _entry("from deploy", 2), None)], writer="deploy@ci")
+    journal.append(folder, [("entry", _entry("from ana", 1), None)], writer="ana@box")
+    assert tail.grown()
+    added = tail.poll(incident).added
+    assert sorted(e.text for e in added) == ["from ana", "from deploy"]
+    assert [e.text for e in incident.timeline] == ["from ana", "from deploy"]  # time order
+    assert not tail.grown() and tail.poll(incident).added == []
+    assert folded_offsets(incident) == tail.offsets
+    reopened = JournalTail(path, incident)  # a new pmtui starts from the recorded offsets
+    assert not reopened.grown()

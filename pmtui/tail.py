@@ -1,0 +1,47 @@
+"""Follow an incident's journal: what other writers added since we last looked.
+
+The open pmtui (and `pmtui view`) polls a few times a second. A poll with
+nothing new costs one `scandir` of the journal folder; only files that grew
+are read, from where the last read stopped.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from pmtui.fold import Folded, fold, folded_offsets, set_offsets
+from pmtui.journal import folder_of, read
+from pmtui.model import Incident
+
+
+class JournalTail:
+    def __init__(self, incident_path: Path, incident: Incident) -> None:
+        self.folder = folder_of(incident_path)
+        self.offsets = folded_offsets(incident)
+
+    def grown(self) -> bool:
+        """True when a journal file holds bytes past what was folded."""
+        try:
+            with os.scandir(self.folder) as found:
+                for item in found:
+                    if (
+                        item.name.endswith(".jsonl")
+                        and item.is_file()
+                        and item.stat().st_size > self.offsets.get(item.name, 0)
+                    ):
+                        return True
+        except (FileNotFoundError, NotADirectoryError):
+            return False
+        return False
+
+    def poll(self, incident: Incident) -> Folded:
+        """Fold what is new into `incident`; its offsets go with the next save."""
+        if not self.grown():
+            return Folded()
+        records, offsets = read(self.folder, self.offsets)
+        folded = fold(incident, records)
+        if offsets != self.offsets:
+            self.offsets = offsets
+            set_offsets(incident, offsets)
+        return folded
