@@ -20,7 +20,7 @@ from pmtui.timeparse import parse_leading_time
 TYPE_CHECKING = False  # importing typing for it costs every `pmtui log` ~3 ms
 
 if TYPE_CHECKING:  # argparse, typing and pathlib would cost every call ~10 ms
-    from collections.abc import Sequence
+    from collections.abc import Iterator, Sequence
     from typing import Any
 
 
@@ -179,63 +179,80 @@ def _entry(
     return data, clean(key) if key else None
 
 
-def _lines(args: Options) -> list[tuple[int, dict[str, Any]]]:
-    """(line number, fields) for each entry of standard input."""
-    out = []
+def _stdin(args: Options) -> Iterator[tuple[int, dict[str, Any]]]:
+    """(line number, fields) for each entry of standard input, as lines arrive."""
     for number, raw in enumerate(sys.stdin, start=1):
         line = raw.rstrip("\r\n")
         if not line.strip():
             continue
         if not args.json:
-            out.append((number, {"text": line}))
+            yield number, {"text": line}
             continue
         try:
             fields = json.loads(line)
         except json.JSONDecodeError as error:
-            out.append((number, {"_error": f"not JSON ({error.msg})"}))
-            continue
+            raise Refused(f"line {number} of standard input: not JSON ({error.msg})") from None
         if not isinstance(fields, dict):
-            out.append((number, {"_error": "not a JSON object"}))
-            continue
+            raise Refused(f"line {number} of standard input: not a JSON object")
         unknown = sorted(set(fields) - set(_FIELDS))
         if unknown:
-            fields = {"_error": f"unknown field {unknown[0]!r} (known: {', '.join(_FIELDS)})"}
-        out.append((number, fields))
-    return out
+            known = ", ".join(_FIELDS)
+            raise Refused(
+                f"line {number} of standard input: unknown field {unknown[0]!r} (known: {known})"
+            )
+        yield number, fields
+
+
+def _more_waiting() -> bool:
+    """Is more of standard input there already? (A pipe from `tail -f` waits.)"""
+    import select
+
+    try:
+        return bool(select.select([sys.stdin], [], [], 0)[0])
+    except (OSError, ValueError):
+        return True
+
+
+def _from_stdin(args: Options, folder: str, zone: ZoneInfo) -> int:
+    """Log each line; lines that arrive together go in one write. Returns how many."""
+    batch: list[tuple[str, dict[str, Any], str | None]] = []
+    logged = 0
+    try:
+        for number, fields in _stdin(args):
+            try:
+                batch.append(("entry", *_entry(fields, args, datetime.now(UTC), zone)))
+            except Refused as error:
+                raise Refused(f"line {number} of standard input: {error}") from None
+            if not _more_waiting():
+                append(folder, batch)
+                logged, batch = logged + len(batch), []
+    except Refused as error:
+        if batch:
+            append(folder, batch)
+            logged += len(batch)
+        if not logged:
+            raise Refused(f"{error}; nothing was logged") from None
+        lines = "the line before it is" if logged == 1 else f"the {logged} lines before it are"
+        raise Refused(f"{error}; {lines} logged") from None
+    if batch:
+        append(folder, batch)
+    return logged + len(batch)
 
 
 def run(argv: Sequence[str]) -> int:
     args = Options.parse(argv)
     args.author = args.author or writer_name().split("@")[0]
     zone = incident_zone(args.path)
-    now = datetime.now(UTC)
-    batch: list[tuple[str, dict[str, Any], str | None]] = []
-    problem = None
+    folder = folder_of(args.path)
     if args.text == ["-"]:
         if args.key:
             raise Refused("--id names one entry; give each line its own with --json")
-        for number, fields in _lines(args):
-            try:
-                if "_error" in fields:
-                    raise Refused(fields["_error"])
-                data, key = _entry(fields, args, now, zone)
-            except Refused as error:
-                problem = f"line {number} of standard input: {error}"
-                break
-            batch.append(("entry", data, key))
-    else:
-        if args.json:
-            raise Refused("--json reads standard input: pmtui log PATH - --json")
-        data, key = _entry({"text": " ".join(args.text), "id": args.key}, args, now, zone)
-        batch.append(("entry", data, key))
-    if batch:
-        append(folder_of(args.path), batch)
-    if problem is not None:
-        kept = len(batch)
-        if not kept:
-            raise Refused(f"{problem}; nothing was logged")
-        lines = "the line before it is" if kept == 1 else f"the {kept} lines before it are"
-        raise Refused(f"{problem}; {lines} logged")
+        _from_stdin(args, folder, zone)
+        return 0
+    if args.json:
+        raise Refused("--json reads standard input: pmtui log PATH - --json")
+    fields = {"text": " ".join(args.text), "id": args.key}
+    append(folder, [("entry", *_entry(fields, args, datetime.now(UTC), zone))])
     return 0
 
 

@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -140,3 +141,28 @@ def test_it_imports_neither_textual_nor_pydantic(inc: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
+
+
+def test_lines_from_a_pipe_that_stays_open_are_logged_as_they_come(inc: Path) -> None:
+    """`tail -f app.log | pmtui log inc.toml -`: each line lands without waiting for the end."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    process = subprocess.Popen(
+        [sys.executable, "-c", LAUNCH, "log", str(inc), "-"],
+        stdin=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    assert process.stdin is not None
+    try:
+        process.stdin.write("disk full on db-3\n")
+        process.stdin.flush()
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and texts(inc) != ["disk full on db-3"]:
+            time.sleep(0.05)
+        assert texts(inc) == ["disk full on db-3"]
+        assert process.poll() is None  # still reading
+        process.stdin.write("disk freed\n")
+    finally:
+        process.stdin.close()
+    assert process.wait(10) == 0
+    assert texts(inc) == ["disk full on db-3", "disk freed"]
