@@ -18,7 +18,7 @@ from textual.widgets import Input, Static
 
 from pmtui.commands import SLASH_COMMANDS, matching
 from pmtui.model import Incident
-from pmtui.timeparse import parse_leading_time
+from pmtui.timeparse import TimeError, parse_leading_time
 
 
 class Stamp(Widget):
@@ -135,13 +135,19 @@ class EntryBar(Vertical):
         value = self.input.value
         moment = self.typed_at or self.clock()
         backdated = None
-        if value and not value.startswith("/"):
-            backdated, _ = parse_leading_time(value, moment, self.incident.zone)
+        try:
+            if value and not value.startswith("/"):
+                backdated, _ = parse_leading_time(value, moment, self.incident.zone)
+        except TimeError:  # Enter says why, and the text stays in the bar
+            label.show(Text("✗ no such time", style="bold red"))
+            return
         shown = self.incident.local(backdated or moment)
+        today = self.incident.local(self.clock()).date()
         # styled in the text, not with CSS classes: a class change re-matches
         # the stylesheet for the whole bar, too slow for every keystroke
         if backdated is not None:
-            text = Text(f"↶ {shown:%H:%M:%S}", style="bold yellow")
+            when = f"{shown:%H:%M:%S}" if shown.date() == today else f"{shown:%b %d %H:%M}"
+            text = Text(f"↶ {when}", style="bold yellow")
         elif self.typed_at is not None:
             text = Text(f"{shown:%H:%M:%S}", style="bold cyan")
         else:
