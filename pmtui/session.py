@@ -143,7 +143,12 @@ class Session:
         """Log the text as a plain note, slash and all (quitting with a refused entry)."""
         if not text.strip():
             raise InputError("nothing to log")
-        change, _ = self._add(text.strip(), typed_at or self.clock(), EntryKind.NOTE)
+        typed_at = typed_at or self.clock()
+        try:
+            change, _ = self._add(text.strip(), typed_at, EntryKind.NOTE)
+        except InputError:  # a leading time that cannot be meant: keep it as words
+            entry = self.incident.add_entry(text.strip(), typed_at, EntryKind.NOTE)
+            change = self._done(Change("log", "", added=[entry.id], focus_entry=entry.id))
         return change
 
     def _log_note(self, text: str, typed_at: datetime) -> Change:

@@ -297,3 +297,10 @@ def test_an_entry_after_the_start_moves_nothing():
     change = session.log("-5m nothing to move")
     assert change.head is None
     assert change.message.startswith("Backdated to")
+
+
+def test_quitting_with_a_refused_time_keeps_the_words():
+    session = session_at(NOW)
+    session.log_verbatim("20:52 paged the DBA", NOW)
+    entry = session.incident.timeline[-1]
+    assert (entry.text, entry.at) == ("20:52 paged the DBA", NOW)
