@@ -17,7 +17,7 @@ from screens.forms import Form, form_css
 
 # (stamp, label, what an empty field means)
 _TIMES = (
-    ("started_at", "Impact started", ""),
+    ("started_at", "Impact started", ""),  # the grammar is shown once, here
     ("detected_at", "Detected", "empty if not yet"),
     ("mitigated_at", "Mitigated", "empty until /mitigated"),
     ("resolved_at", "Resolved", "empty until /resolved"),
@@ -68,7 +68,7 @@ class SummaryEditor(Form[dict[str, Any]]):
                 yield Input(inc.commander or "", id="commander")
                 zone = inc.local(inc.started_at).tzname()
                 for name, label, empty in _TIMES:
-                    hint = f"{zone}; {_TIME_HELP}" + (f"; {empty}" if empty else "")
+                    hint = f"{zone}; {empty or _TIME_HELP}"
                     yield Label(f"{label} ({hint})", classes="field")
                     yield Input(self._shown[name], id=name)
                 for name, label in _FREE_TEXT:
