@@ -22,6 +22,12 @@ async def test_the_label_shows_the_date_of_a_time_not_today(tmp_path):
     async with app.run_test(size=SIZE) as pilot:
         await type_text(pilot, "23:50 error rate climbing")
         assert app.screen.query_one("#stamp").text.plain == "↶ Nov 21 23:50"
+        app.screen.query_one("#entry", Input).value = "/mitigated 23:58 rolled back"
+        await pilot.pause()
+        assert app.screen.query_one("#stamp").text.plain == "↶ Nov 21 23:58"
+        app.screen.query_one("#entry", Input).value = "/mitigated 0:30 rolled back"
+        await pilot.pause()
+        assert app.screen.query_one("#stamp").text.plain == "✗ no such time"
 
 
 async def test_a_time_that_cannot_be_meant_is_refused_and_stays_in_the_bar(tmp_path):

@@ -16,7 +16,7 @@ from textual.suggester import SuggestFromList
 from textual.widget import Widget
 from textual.widgets import Input, Static
 
-from pmtui.commands import SLASH_COMMANDS, matching
+from pmtui.commands import SLASH_COMMANDS, matching, parse_slash
 from pmtui.model import Incident
 from pmtui.timeparse import TimeError, parse_leading_time
 
@@ -74,6 +74,8 @@ class EntryInput(Input):
         await super()._on_key(event)
 
 
+# the commands whose text may start with a time, as a logged line's may
+_TIMED = frozenset({"mitigated", "resolved", "detected", "decision", "comms", "detect"})
 _SUGGESTIONS = [f"/{c.name} " if c.args else f"/{c.name}" for c in SLASH_COMMANDS]
 
 
@@ -135,8 +137,11 @@ class EntryBar(Vertical):
         value = self.input.value
         moment = self.typed_at or self.clock()
         backdated = None
+        command = parse_slash(value)
+        if command is not None:  # /mitigated 20:12, /decision -5m ... backdate too
+            value = command.argument if command.name in _TIMED else ""
         try:
-            if value and not value.startswith("/"):
+            if value:
                 backdated, _ = parse_leading_time(value, moment, self.incident.zone)
         except TimeError:  # Enter says why, and the text stays in the bar
             label.show(Text("✗ no such time", style="bold red"))
