@@ -101,10 +101,22 @@ def _span(incident: Incident, now: datetime | None) -> str:
     zone = zone_name(start)
     end_at = incident.resolved_at
     if end_at is None:
-        so_far = f" ({format_duration(now - incident.started_at)} so far)" if now else ""
+        so_far = ""
+        if now is not None and now >= incident.started_at:
+            so_far = f" ({format_duration(now - incident.started_at)} so far)"
         return f"From {clock(start)} {zone} on {long_date(start.date())}; not yet resolved{so_far}."
     end = incident.local(end_at)
-    length = format_duration(end_at - incident.started_at)
+    if end_at < incident.started_at:
+        length = "the recorded end is before the start"
+    else:
+        length = format_duration(end_at - incident.started_at)
+    if end.utcoffset() != start.utcoffset():  # a clock change in between: name both
+        start_day = "" if end.date() == start.date() else f" on {short_date(start.date())}"
+        end_day = "" if end.date() == start.date() else f" on {short_date(end.date())}"
+        return (
+            f"From {clock(start)} {zone}{start_day} to {clock(end)} {zone_name(end)}{end_day}, "
+            f"{length}."
+        )
     if end.date() == start.date():
         return f"From {clock(start)} to {clock(end)} {zone}, {length}."
     return (
@@ -121,15 +133,32 @@ def _brief(root_cause: str) -> str:
     return sentence
 
 
-def _entry_line(entry: TimelineEntry, moment: datetime, show_date: bool) -> str:
+def _entry_line(
+    entry: TimelineEntry, moment: datetime, show_date: bool, show_zone: bool = False
+) -> str:
     """One timeline line; `moment` is the entry's time in the incident's zone."""
     when = (f"{short_date(moment.date())}, " if show_date else "") + clock(moment)
+    if show_zone:  # the clocks changed since the line before: say which time this is
+        when += f" {zone_name(moment)}"
     text = escape_inline(entry.text) or "_(marker)_"
     if entry.kind is EntryKind.STATUS:
         text = f"**{text}**"
     else:
         text = _KIND_LABEL.get(entry.kind, "") + text
     return f"- {when}: {text}"
+
+
+def _timeline_heading(incident: Incident, start: datetime) -> str:
+    """'## Timeline (all times GMT, UTC+0)'; when the clocks change during the
+    timeline, the other offsets too, and each line after a change names its own."""
+    zone, labels = incident.zone, [zone_label(start)]
+    for entry in incident.timeline:
+        label = zone_label(entry.at.astimezone(zone))
+        if label not in labels:
+            labels.append(label)
+    if len(labels) == 1:
+        return f"## Timeline (all times {labels[0]})"
+    return f"## Timeline (times in {labels[0]}; then {' or '.join(labels[1:])} where marked)"
 
 
 def _table(header: list[str], rows: list[list[str]]) -> list[str]:
@@ -168,12 +197,13 @@ def export_markdown(incident: Incident, now: datetime | None = None) -> str:
     if brief:
         out += [f"**Root cause in brief:** {contain_block(brief)}", ""]
 
-    out += [f"## Timeline (all times {zone_label(start)})", ""]
-    day, zone = start.date(), incident.zone
+    out += [_timeline_heading(incident, start), ""]
+    day, zone, offset = start.date(), incident.zone, start.utcoffset()
     for entry in incident.timeline:
         moment = entry.at.astimezone(zone)
-        out.append(_entry_line(entry, moment, moment.date() != day))
-        day = moment.date()
+        changed = moment.utcoffset() != offset
+        out.append(_entry_line(entry, moment, moment.date() != day, changed))
+        day, offset = moment.date(), moment.utcoffset()
     if not incident.timeline:
         out.append("_No entries logged._")
     out.append("")
@@ -203,6 +233,7 @@ def export_markdown(incident: Incident, now: datetime | None = None) -> str:
         ("Time to mitigate", incident.time_to_mitigate),
         ("Time to resolve", incident.time_to_resolve),
     ]
+    # format_duration never prints a negative span: stamps out of order read so
     rows = [[name, format_duration(span) if span is not None else ""] for name, span in metrics]
     out += ["## Key metrics", "", *_table(["Metric", "From start of impact"], rows), ""]
     return "\n".join(out)

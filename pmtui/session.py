@@ -14,6 +14,7 @@ from typing import Any
 
 from pmtui.commands import BY_NAME, parse_slash, split_owner
 from pmtui.model import (
+    STAMPS,
     ActionItem,
     ActionKind,
     ActionStatus,
@@ -23,7 +24,7 @@ from pmtui.model import (
     TimelineEntry,
     has_surrogates,
 )
-from pmtui.timeparse import parse_leading_time
+from pmtui.timeparse import TimeError, parse_leading_time, when_text
 
 _HEAD_FIELDS = ("title", "severity", "commander", "summary", "impact", "root_cause", "resolution")
 _KIND_COMMANDS = {
@@ -35,6 +36,11 @@ _STATUS_COMMANDS = {
     "mitigated": Status.MITIGATED,
     "resolved": Status.RESOLVED,
     "detected": Status.DETECTED,
+}
+_STATUS_STAMP = {
+    Status.DETECTED: "detected_at",
+    Status.MITIGATED: "mitigated_at",
+    Status.RESOLVED: "resolved_at",
 }
 
 
@@ -137,7 +143,12 @@ class Session:
         """Log the text as a plain note, slash and all (quitting with a refused entry)."""
         if not text.strip():
             raise InputError("nothing to log")
-        change, _ = self._add(text.strip(), typed_at or self.clock(), EntryKind.NOTE)
+        typed_at = typed_at or self.clock()
+        try:
+            change, _ = self._add(text.strip(), typed_at, EntryKind.NOTE)
+        except InputError:  # a leading time that cannot be meant: keep it as words
+            entry = self.incident.add_entry(text.strip(), typed_at, EntryKind.NOTE)
+            change = self._done(Change("log", "", added=[entry.id], focus_entry=entry.id))
         return change
 
     def _log_note(self, text: str, typed_at: datetime) -> Change:
@@ -152,19 +163,76 @@ class Session:
         return change
 
     def _add(self, text: str, typed_at: datetime, kind: EntryKind) -> tuple[Change, TimelineEntry]:
-        moment, rest = parse_leading_time(text, typed_at, self.incident.zone)
+        moment, rest = self._parse(text, typed_at)
+        head = self._head()
         entry = self.incident.add_entry(rest, moment or typed_at, kind)
         # the entry showing up in the timeline is feedback enough, unless backdated
-        when = self.incident.local(entry.at).strftime("%H:%M:%S")
-        message = f"Backdated to {when}" if moment is not None else ""
-        if entry.at < self.incident.started_at:
-            start = self.incident.local(self.incident.started_at).strftime("%H:%M:%S")
-            message = (
-                f"Logged at {when}, before the impact start ({start}): "
-                "ctrl+s moves the start if the impact began earlier"
-            )
-        change = Change("log", message, added=[entry.id], focus_entry=entry.id)
+        notes = [f"Backdated to {self._when(entry.at)}"] if moment is not None else []
+        notes += self._follow(entry)
+        moved = head != self._head()
+        change = Change(
+            "log",
+            "; ".join(notes),
+            head=head if moved else None,
+            added=[entry.id],
+            focus_entry=entry.id,
+        )
         return self._done(change), entry
+
+    # -- time rules -----------------------------------------------------------
+    def _parse(self, text: str, now: datetime) -> tuple[datetime | None, str]:
+        """A leading time (as a UTC instant) and the rest; InputError if it cannot be meant."""
+        try:
+            moment, rest = parse_leading_time(text, now, self.incident.zone)
+        except TimeError as error:
+            raise InputError(str(error)) from None
+        return (None if moment is None else moment.astimezone(UTC)), rest
+
+    def _when(self, moment: datetime) -> str:
+        """'19:39:00', or with the date when it is not today."""
+        return when_text(self.incident.local(moment), self.clock())
+
+    def _follow(self, entry: TimelineEntry) -> list[str]:
+        """The stamps follow an entry logged before them; returns what moved, in words.
+
+        An entry before the impact start moves the start to it; a detection
+        before `detected_at` (or with none yet) moves the detection to it.
+        """
+        inc, notes = self.incident, []
+        if entry.at < inc.started_at:
+            inc.started_at = entry.at
+            notes.append(f"Impact start moved to {self._when(entry.at)} (ctrl+z undoes)")
+        if entry.kind is EntryKind.DETECTION and (
+            inc.detected_at is None or entry.at < inc.detected_at
+        ):
+            inc.detected_at = entry.at
+            notes.append(f"Detection moved to {self._when(entry.at)} (ctrl+z undoes)")
+        problem = inc.order_problem()
+        if problem:
+            notes.append(f"Warning: {problem} (ctrl+s fixes the times)")
+        return notes
+
+    def _move_stamps(self, times: dict[str, datetime | None]) -> tuple[list[str], list[Any]]:
+        """Set stamps and move the status entry of each with it; (added ids, removed)."""
+        inc = self.incident
+        held = {name: inc.stamp_entry(name) for name in times}
+        for name, value in times.items():
+            setattr(inc, name, value)
+        added: list[str] = []
+        removed: list[TimelineEntry] = []
+        for name, entry in held.items():
+            value = times[name]
+            if entry is None or value is None or entry.at == value or entry in removed:
+                continue
+            old, new = inc.replace_entry(entry.id, at=value)
+            added.append(new.id)
+            removed.append(old)
+        return added, removed
+
+    def _check_stamps(self, times: dict[str, datetime | None]) -> None:
+        problem = self.incident.stamp_problem(times)
+        if problem:
+            raise InputError(problem)
 
     def stamp(self) -> Change:
         """A bare marker at this very second, to annotate later."""
@@ -181,50 +249,140 @@ class Session:
 
     # -- status and facts -----------------------------------------------------
     def set_status(self, status: Status, note: str = "", at: datetime | None = None) -> Change:
+        """Move to a status now (or at a leading time in `note`).
+
+        Asked again for the status it has, with a time, it corrects that
+        status's time (and moves its status entry); without one, it says how.
+        """
         moment = at or self.clock()
+        backdated = None
         if note:
-            backdated, note = parse_leading_time(note, moment, self.incident.zone)
+            backdated, note = self._parse(note, moment)
             moment = backdated or moment
+        moment = moment.astimezone(UTC)
         head = self._head()
+        if status is self.incident.status:
+            return self._correct_status(status, moment if backdated else None, note, head)
         entry = self.incident.set_status(status, moment)
-        if entry is None:
-            raise InputError(f"the incident is already {status.value}")
+        assert entry is not None
         if note:
-            self.incident.replace_entry(entry.id, text=f"{entry.text}: {note}")
-        word = self.incident.local(moment).strftime("%H:%M:%S")
+            entry = self.incident.replace_entry(entry.id, text=f"{entry.text}: {note}")[1]
+        notes = [f"{status.value.capitalize()} at {self._when(moment)}", *self._follow(entry)]
         return self._done(
             Change(
                 f"status {status.value}",
-                f"{status.value.capitalize()} at {word}",
+                "; ".join(notes),
                 head=head,
                 added=[entry.id],
                 focus_entry=entry.id,
             )
         )
 
+    def _correct_status(
+        self, status: Status, moment: datetime | None, note: str, head: dict[str, Any]
+    ) -> Change:
+        """`/mitigated 20:05` on a mitigated incident: move its time and status entry."""
+        name = _STATUS_STAMP[status]
+        current = getattr(self.incident, name)
+        if moment is None:
+            since = f" since {self._when(current)}" if current else ""
+            raise InputError(
+                f"the incident is already {status.value}{since}: "
+                f"/{status.value} 20:05 moves that time, ctrl+s edits every time"
+            )
+        times: dict[str, datetime | None] = {name: moment}
+        if status is Status.RESOLVED and self.incident.mitigated_at == current:
+            times["mitigated_at"] = moment  # resolved directly: mitigated with it
+        started: dict[str, datetime | None] = {}
+        if moment < self.incident.started_at:
+            started["started_at"] = moment
+        self._check_stamps(started | times)
+        self.incident.started_at = min(self.incident.started_at, moment)
+        added, removed = self._move_stamps(times)
+        if note and added:
+            entry = self.incident.timeline[self.incident.index_of(added[-1])]
+            word = entry.text.split(":", 1)[0]
+            self.incident.replace_entry(entry.id, text=f"{word}: {note}")
+        notes = [f"{status.value.capitalize()} time moved to {self._when(moment)} (ctrl+z undoes)"]
+        if started:
+            notes.append(f"Impact start moved to {self._when(moment)}")
+        return self._done(
+            Change(
+                f"{status.value} time",
+                "; ".join(notes),
+                head=head,
+                added=added,
+                removed=removed,
+                focus_entry=added[-1] if added else None,
+            )
+        )
+
     def update_head(self, values: dict[str, Any]) -> Change:
-        """Set facts (title, severity, commander, free text); validated by the model."""
+        """Set facts (title, severity, commander, free text, the stamps).
+
+        Validated by the model; stamps must be in order, and a status stamp
+        moves its status entry with it.
+        """
         head = self._head()
+        times = {name: values[name] for name in STAMPS if name in values}
+        times = {n: None if v is None else v.astimezone(UTC) for n, v in times.items()}
+        times = {name: value for name, value in times.items() if value != head[name]}
+        added: list[str] = []
+        removed: list[TimelineEntry] = []
         try:
             for name, value in values.items():
-                setattr(self.incident, name, value)
+                if name not in STAMPS:
+                    setattr(self.incident, name, value)
+            if times:
+                self._check_stamps(times)
+                added, removed = self._move_stamps(times)
         except ValueError as error:  # pydantic's ValidationError is a ValueError
             for name, value in head.items():
                 setattr(self.incident, name, value)
             raise InputError(_first_problem(error)) from None
         changed = [name for name in values if head.get(name) != getattr(self.incident, name)]
         return self._done(
-            Change("facts", "Updated " + ", ".join(changed) if changed else "No change", head=head)
+            Change(
+                "facts",
+                "Updated " + ", ".join(changed) if changed else "No change",
+                head=head,
+                added=added,
+                removed=removed,
+            )
         )
 
     # -- timeline edits -------------------------------------------------------
     def edit_entry(self, entry_id: str, **changes: Any) -> Change:
+        """Edit an entry; moving a status entry's time moves its stamp with it."""
+        inc = self.incident
+        head = self._head()
+        entry = inc.timeline[inc.index_of(entry_id)]
+        at = changes.get("at")
+        if at is not None:
+            changes["at"] = at = at.astimezone(UTC)
+        held = inc.stamps_held(entry) if at is not None and at != entry.at else []
+        if held:
+            self._check_stamps(dict.fromkeys(held, at))
         try:
-            old, new = self.incident.replace_entry(entry_id, **changes)
+            old, new = inc.replace_entry(entry_id, **changes)
         except ValueError as error:
             raise InputError(_first_problem(error)) from None
+        for name in held:
+            setattr(inc, name, new.at)
+        notes = ["Entry updated"]
+        if held:
+            words = " and ".join(name.removesuffix("_at") for name in held)
+            notes = [f"Entry and the {words} time moved to {self._when(new.at)}"]
+        notes += self._follow(new)
         return self._done(
-            Change("edit", "Entry updated", added=[new.id], removed=[old], focus_entry=new.id)
+            Change(
+                "edit",
+                "; ".join(notes),
+                head=head if head != self._head() else None,
+                added=[new.id],
+                removed=[old],
+                focus_entry=new.id,
+            )
         )
 
     def delete_entry(self, entry_id: str) -> Change:

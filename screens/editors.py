@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Callable
+from datetime import date, datetime
 from typing import Any
 
 from textual.app import ComposeResult
@@ -10,7 +11,8 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, Label, Select, Static
 
 from pmtui.model import ActionItem, ActionKind, EntryKind, Incident, TimelineEntry
-from pmtui.timeparse import parse_time_field
+from pmtui.session import utc_now
+from pmtui.timeparse import TimeError, parse_time_field, when_text
 from screens.forms import Form, form_css
 
 
@@ -27,19 +29,28 @@ class EntryEditor(Form[dict[str, Any]]):
 
     DEFAULT_CSS = form_css("EntryEditor")
 
-    def __init__(self, incident: Incident, entry: TimelineEntry) -> None:
+    def __init__(
+        self, incident: Incident, entry: TimelineEntry, clock: Callable[[], datetime] = utc_now
+    ) -> None:
         super().__init__()
         self.incident = incident
         self.entry = entry
+        self.clock = clock
+        # the time as shown: HH:MM:SS today, with the date otherwise; left as
+        # it is, the entry keeps its exact instant
+        self._shown = when_text(incident.local(entry.at), clock())
+        if " " in self._shown:
+            self._shown = f"{incident.local(entry.at):%Y-%m-%d %H:%M:%S}"
 
     def compose(self) -> ComposeResult:
         local = self.incident.local(self.entry.at)
         with Vertical() as box:
             box.border_title = f"Edit entry {self.entry.id}"
             yield Label(
-                f"Time ({local.tzname()}): 19:39, 7:39:05 PM or 2026-11-21 19:39", classes="field"
+                f"Time ({local.tzname()}): 19:39, 7:39:05 PM, -5m or 2026-11-21 19:39",
+                classes="field",
             )
-            yield Input(f"{local:%H:%M:%S}", id="time")
+            yield Input(self._shown, id="time")
             yield Label("Kind", classes="field")
             yield Select(
                 [(k.value, k) for k in EntryKind],
@@ -53,11 +64,17 @@ class EntryEditor(Form[dict[str, Any]]):
             yield _buttons()
 
     def values(self) -> dict[str, Any] | None:
-        day = self.incident.local(self.entry.at).date()
-        raw = self.query_one("#time", Input).value
-        at = parse_time_field(raw, day, self.incident.zone)
-        if at is None:
-            self.query_one("#error", Static).update(f"Not a time: {raw!r}. Try 19:39 or 19:39:05.")
+        inc, error = self.incident, self.query_one("#error", Static)
+        raw, now = self.query_one("#time", Input).value.strip(), self.clock()
+        try:
+            at = self.entry.at if raw == self._shown else parse_time_field(raw, now, inc.zone)
+        except TimeError as bad:
+            error.update(f"Time: {bad}")
+            return None
+        held = inc.stamps_held(self.entry) if at != self.entry.at else []
+        problem = inc.stamp_problem(dict.fromkeys(held, at)) if held else None
+        if problem:
+            error.update(f"Moving this status entry moves its time: {problem}.")
             return None
         kind = self.query_one("#kind", Select).value
         return {"at": at, "kind": kind, "text": self.query_one("#text", Input).value}

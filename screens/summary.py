@@ -2,16 +2,27 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Input, Label, Select, Static, TextArea
 
-from pmtui.model import SEVERITIES, Incident
-from pmtui.timeparse import parse_time_field
+from pmtui.model import SEVERITIES, STAMPS, Incident
+from pmtui.session import utc_now
+from pmtui.timeparse import TimeError, parse_time_field
 from screens.forms import Form, form_css
 
+# (stamp, label, what an empty field means)
+_TIMES = (
+    ("started_at", "Impact started", ""),  # the grammar is shown once, here
+    ("detected_at", "Detected", "empty if not yet"),
+    ("mitigated_at", "Mitigated", "empty until /mitigated"),
+    ("resolved_at", "Resolved", "empty until /resolved"),
+)
+_TIME_HELP = "19:39, 7:39 PM, -5m or 2026-11-21 19:39"
 _FREE_TEXT = (
     ("summary", "Summary (Markdown)"),
     ("impact", "Impact"),
@@ -31,9 +42,16 @@ class SummaryEditor(Form[dict[str, Any]]):
     """
     )
 
-    def __init__(self, incident: Incident) -> None:
+    def __init__(self, incident: Incident, clock: Callable[[], datetime] = utc_now) -> None:
         super().__init__()
         self.incident = incident
+        self.clock = clock
+        # what each time field shows when it opens: left as it is, the stamp
+        # keeps its exact instant (a wall time read back can be ambiguous)
+        self._shown = {name: self._show(getattr(incident, name)) for name in STAMPS}
+
+    def _show(self, moment: datetime | None) -> str:
+        return f"{self.incident.local(moment):%Y-%m-%d %H:%M:%S}" if moment else ""
 
     def compose(self) -> ComposeResult:
         inc = self.incident
@@ -49,13 +67,10 @@ class SummaryEditor(Form[dict[str, Any]]):
                 yield Label("Incident commander", classes="field")
                 yield Input(inc.commander or "", id="commander")
                 zone = inc.local(inc.started_at).tzname()
-                yield Label(
-                    f"Impact started ({zone}; YYYY-MM-DD HH:MM:SS or HH:MM)", classes="field"
-                )
-                yield Input(f"{inc.local(inc.started_at):%Y-%m-%d %H:%M:%S}", id="started_at")
-                yield Label(f"Detected ({zone}; empty if not yet)", classes="field")
-                detected = inc.local(inc.detected_at) if inc.detected_at else None
-                yield Input(f"{detected:%Y-%m-%d %H:%M:%S}" if detected else "", id="detected_at")
+                for name, label, empty in _TIMES:
+                    hint = f"{zone}; {empty or _TIME_HELP}"
+                    yield Label(f"{label} ({hint})", classes="field")
+                    yield Input(self._shown[name], id=name)
                 for name, label in _FREE_TEXT:
                     yield Label(label, classes="field")
                     yield TextArea(
@@ -87,19 +102,27 @@ class SummaryEditor(Form[dict[str, Any]]):
         return result | times
 
     def _times(self) -> dict[str, Any] | None:
-        inc, error = self.incident, self.query_one("#error", Static)
-        day = inc.local(inc.started_at).date()
-        raw_start = self.query_one("#started_at", Input).value
-        started = parse_time_field(raw_start, day, inc.zone)
-        if started is None:
-            error.update(f"Impact started: not a time: {raw_start!r}")
+        """The four stamps, read with the entry bar's grammar and rule; None if refused."""
+        inc, error, now = self.incident, self.query_one("#error", Static), self.clock()
+        times: dict[str, datetime | None] = {}
+        for name, label, _ in _TIMES:
+            raw = self.query_one(f"#{name}", Input).value.strip()
+            if raw == self._shown[name]:
+                times[name] = getattr(inc, name)
+            elif not raw:
+                times[name] = None
+            else:
+                try:
+                    times[name] = parse_time_field(raw, now, inc.zone)
+                except TimeError as bad:
+                    error.update(f"{label}: {bad}")
+                    return None
+        if times["started_at"] is None:
+            error.update("Impact started: the incident needs a start time.")
             return None
-        raw_detected = self.query_one("#detected_at", Input).value.strip()
-        detected = parse_time_field(raw_detected, day, inc.zone) if raw_detected else None
-        if raw_detected and detected is None:
-            error.update(f"Detected: not a time: {raw_detected!r}")
+        changed = {name: value for name, value in times.items() if value != getattr(inc, name)}
+        problem = inc.stamp_problem(changed) if changed else None
+        if problem:
+            error.update(problem + ".")
             return None
-        if detected is not None and detected < started:
-            error.update("Detected is before the impact started.")
-            return None
-        return {"started_at": started, "detected_at": detected}
+        return times

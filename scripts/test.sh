@@ -8,6 +8,11 @@ if ! command -v tmux >/dev/null 2>&1; then
     if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
     $SUDO apt-get update -qq && $SUDO apt-get install -y -qq tmux >/dev/null
 fi
+if ! command -v faketime >/dev/null 2>&1; then
+    echo "installing faketime (the DST-night tests run pmtui at a faked instant)"
+    if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
+    $SUDO apt-get update -qq && $SUDO apt-get install -y -qq faketime >/dev/null
+fi
 
 python3 -m venv .venv
 .venv/bin/python -m pip install -q --upgrade pip >/dev/null 2>&1 || true

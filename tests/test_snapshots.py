@@ -47,11 +47,11 @@ def test_main_screen_busy(snap_compare):
     entries = [
         "19:41 error rate on checkout at 40%",
         "/detect 19:45 synthetic checks red in eu-west",
-        "/decision roll back deploy 4512",
-        "/comms status page: investigating",
-        "TODO add a canary stage @release-eng",
+        "/decision 20:02 roll back deploy 4512",
+        "/comms 20:05 status page: investigating",
+        "20:11 TODO add a canary stage @release-eng",
         "/action alert on cache error ratio @sre",
-        "/mitigated rollback done, errors falling",
+        "/mitigated 20:24 rollback done, errors falling",
         "typing in progress, not sent",
     ]
     run = settle(*entries[:-1])

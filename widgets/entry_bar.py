@@ -16,9 +16,9 @@ from textual.suggester import SuggestFromList
 from textual.widget import Widget
 from textual.widgets import Input, Static
 
-from pmtui.commands import SLASH_COMMANDS, matching
+from pmtui.commands import SLASH_COMMANDS, matching, parse_slash
 from pmtui.model import Incident
-from pmtui.timeparse import parse_leading_time
+from pmtui.timeparse import TimeError, parse_leading_time
 
 
 class Stamp(Widget):
@@ -74,6 +74,8 @@ class EntryInput(Input):
         await super()._on_key(event)
 
 
+# the commands whose text may start with a time, as a logged line's may
+_TIMED = frozenset({"mitigated", "resolved", "detected", "decision", "comms", "detect"})
 _SUGGESTIONS = [f"/{c.name} " if c.args else f"/{c.name}" for c in SLASH_COMMANDS]
 
 
@@ -135,13 +137,22 @@ class EntryBar(Vertical):
         value = self.input.value
         moment = self.typed_at or self.clock()
         backdated = None
-        if value and not value.startswith("/"):
-            backdated, _ = parse_leading_time(value, moment, self.incident.zone)
+        command = parse_slash(value)
+        if command is not None:  # /mitigated 20:12, /decision -5m ... backdate too
+            value = command.argument if command.name in _TIMED else ""
+        try:
+            if value:
+                backdated, _ = parse_leading_time(value, moment, self.incident.zone)
+        except TimeError:  # Enter says why, and the text stays in the bar
+            label.show(Text("✗ no such time", style="bold red"))
+            return
         shown = self.incident.local(backdated or moment)
+        today = self.incident.local(self.clock()).date()
         # styled in the text, not with CSS classes: a class change re-matches
         # the stylesheet for the whole bar, too slow for every keystroke
         if backdated is not None:
-            text = Text(f"↶ {shown:%H:%M:%S}", style="bold yellow")
+            when = f"{shown:%H:%M:%S}" if shown.date() == today else f"{shown:%b %d %H:%M}"
+            text = Text(f"↶ {when}", style="bold yellow")
         elif self.typed_at is not None:
             text = Text(f"{shown:%H:%M:%S}", style="bold cyan")
         else:
