@@ -250,3 +250,44 @@ def test_export_to_stdout_carries_no_control_bytes(tmp_path, capsysbinary):
     assert not {b for b in out if b < 0x20 and b not in b"\n\t"} and b"\x7f" not in out
     assert "Orders down ␛\\[2J␛\\[H" in out.decode()  # shown, and Markdown-escaped
     assert store.load(path).title == "Orders down " + ESCAPES  # the file keeps every byte
+
+
+HEAD = 'schema = 1\n[incident]\ntitle = "x"\ntimezone = "GMT"\nstarted_at = 2026-11-21T19:32:00Z\n'
+ENTRY = '\n[[timeline]]\nid = "t1"\nat = 2026-11-21 19:33:00+00:00\nkind = "note"\ntext = "x"\n'
+EXTREME = [
+    ("nested arrays", HEAD + "deep = " + "[" * 100_000 + "]" * 100_000 + "\n" + ENTRY),
+    ("nested tables", HEAD + "deep = " + "{a = " * 5_000 + "1" + "}" * 5_000 + "\n"),
+    ("long key", HEAD + ".".join(["k"] * 20_000) + " = 1\n" + ENTRY),
+    ("deep timeline", HEAD + ENTRY + "deep = " + "[" * 100_000 + "]" * 100_000 + "\n"),
+    ("year 1", HEAD.replace("2026-11-21T19:32:00Z", "0001-01-01T00:00:00+14:00")),
+    ("year 9999", HEAD.replace("2026-11-21T19:32:00Z", "9999-12-31T23:59:59-12:00")),
+    (
+        "entry in year 1",
+        HEAD + ENTRY.replace("2026-11-21 19:33:00+00:00", "0001-01-01T00:00:00+14:00"),
+    ),
+    ("resolved in 9999", HEAD + "resolved_at = 9999-12-31T23:59:59-12:00\n"),
+    (
+        "in a zone",
+        HEAD.replace("GMT", "Pacific/Kiritimati").replace(
+            "2026-11-21T19:32:00Z", "9999-12-31T23:00:00Z"
+        ),
+    ),
+]
+
+
+@pytest.mark.parametrize("text", [text for _, text in EXTREME], ids=[name for name, _ in EXTREME])
+@pytest.mark.parametrize("command", [["export"], ["export", "-o", "-"], []])
+def test_extreme_files_give_one_line_exit_2_and_stay_untouched(tmp_path, capsys, text, command):
+    from pmtui.cli import main
+
+    path = tmp_path / "extreme.toml"
+    path.write_text(text)
+    with pytest.raises(LoadError) as raised:
+        store.IncidentStore(path).open()
+    assert str(path) in str(raised.value) and "\n" not in str(raised.value)
+    args = [*command[:1], str(path), *command[1:]]
+    assert main(args) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and err.count("\n") == 1 and err.startswith(f"pmtui: {path}")
+    assert "Traceback" not in err
+    assert path.read_text() == text and not list(tmp_path.glob("*.md"))
