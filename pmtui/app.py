@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 from collections.abc import Callable, Iterable
 from datetime import datetime
@@ -177,6 +178,10 @@ class PmtuiApp(App[Path | None]):
         rest = self._loader.wait()
         if not isinstance(rest, tuple):
             self.load_error = str(rest)
+            main = self.main
+            left = main.query_one(EntryBar).take() if main is not None else None
+            if left is not None:  # typed since the first paint: kept in a file of its own
+                self.guard.keep_typed(left)
             self.exit(None)
             return False
         self.store.finish_loading(incident, rest)
@@ -357,6 +362,12 @@ class PmtuiApp(App[Path | None]):
         yield from super().get_system_commands(screen)
 
     # -- quitting -------------------------------------------------------------
+    def _handle_exception(self, error: Exception) -> None:
+        # Textual's only hook for an error nothing caught; it ends the app.
+        # What is in the entry bar is logged first (pmtui.guard).
+        self.guard.on_crash(error)
+        super()._handle_exception(error)
+
     async def action_quit(self) -> None:
         """Log what is still in the entry bar, save, write the postmortem, exit."""
         await self.guard.quit()
@@ -379,23 +390,23 @@ def run(path: Path | None, new_options: argparse.Namespace | None = None) -> int
         store = IncidentStore(path)
         incident = store.open(tail=TAIL)
     app = PmtuiApp(path, incident, store, new_incident=make)
+    return run_app(app)
+
+
+def run_app(app: PmtuiApp, **options: Any) -> int:
+    """Run the app (`options` go to App.run); say truly how it ended; the exit code."""
+    written: Path | None = None
     try:
-        written = app.run()
+        written = app.run(**options)
     finally:
+        app.guard.settle()
         if app.saver is not None:
             app.saver.stop()
         if app.store is not None:
             app.store.close()
-    if app.load_error is not None:
-        print(f"pmtui: {app.load_error}", file=sys.stderr)
-        return 2
-    try:  # after a SIGHUP there may be no terminal left to tell
-        if app.rescued is not None:
-            print(f"{app.path} could not be saved; the incident was written to {app.rescued}")
-        elif written is not None:
-            print(f"Postmortem written to {written}")
-        elif app.incident is not None:
-            print(f"Incident saved to {app.path}")
-    except OSError:
-        pass
-    return 0
+    code, line = app.guard.outcome(written)
+    if line is not None:
+        error = line.startswith("pmtui: ")  # the file is broken, or changes are lost
+        with contextlib.suppress(OSError):  # after a SIGHUP there may be no terminal left
+            print(line, file=sys.stderr if error else sys.stdout)
+    return code

@@ -12,6 +12,7 @@ import re
 from datetime import date, datetime, timedelta
 
 from pmtui.model import EntryKind, Incident, TimelineEntry, format_duration
+from pmtui.text import printable
 
 # HTML's three, then Markdown's inline specials behind a backslash; one
 # C-speed pass (a regex substitution ran Python code for every entry)
@@ -236,4 +237,11 @@ def export_markdown(incident: Incident, now: datetime | None = None) -> str:
     # format_duration never prints a negative span: stamps out of order read so
     rows = [[name, format_duration(span) if span is not None else ""] for name, span in metrics]
     out += ["## Key metrics", "", *_table(["Metric", "From start of impact"], rows), ""]
-    return "\n".join(out)
+    return no_control_bytes("\n".join(out))
+
+
+def no_control_bytes(markdown: str) -> str:
+    """No byte below 0x20 but newline and tab, no DEL, no C1 control: a postmortem
+    pasted into a terminal or a wiki carries no escape sequence. They are shown
+    as their pictures (ESC as ␛); a Windows line end is just a line end."""
+    return printable(markdown.replace("\r\n", "\n"))

@@ -2,8 +2,12 @@
 
 - quitting waits for the last save, and when it cannot save, offers to write
   the incident somewhere else instead of exiting silently;
-- SIGTERM and SIGHUP (a closed terminal, a dropped SSH session) quit the
-  same way, without asking: a file that cannot be saved goes to a rescue file;
+- SIGTERM, SIGHUP and SIGINT (a closed terminal, a dropped SSH session,
+  `kill -INT`) quit the same way, without asking: a file that cannot be
+  saved goes to a rescue file;
+- a crash (an error pmtui did not expect) logs what is in the entry bar
+  before the app ends, and `settle` makes sure it reaches a disk;
+- what pmtui says last, and its exit status, are true: `outcome`;
 - a file changed on disk by someone else is never clobbered: the IC keeps
   their version (the other is saved beside it) or reloads the other one
   (theirs is saved beside it).
@@ -12,8 +16,10 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
+import tempfile
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -39,11 +45,14 @@ class Guard:
         self.app = app
         self.asking = False
         self.hangup = False  # the terminal is gone (SIGHUP)
+        self.crashed: str | None = None  # the unexpected error that ended the app
+        self.lost: str | None = None  # changes neither saved nor rescued: why
+        self.typed_to: Path | None = None  # what was typed, when the file turned out broken
 
     # -- signals --------------------------------------------------------------
     def install_signals(self) -> None:
         loop = asyncio.get_running_loop()
-        for number in (signal.SIGTERM, signal.SIGHUP):
+        for number in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):
             loop.add_signal_handler(number, self._on_signal, number)
 
     def _on_signal(self, number: int) -> None:
@@ -122,11 +131,7 @@ class Guard:
             problem = f"Could not save {app.path}: {app.saver.last_error or 'the disk refused'}."
             app.saver = Saver(app.store, app.post_save_result)
             app.saver.request(snapshot(app.incident))
-            rescue = beside(
-                Path.home() / (app.path.name if app.path else "incident.toml"),
-                "rescued",
-                app.incident.local(app.clock()),
-            )
+            rescue = self.rescue_path()
             if interactive:
                 app.push_screen(RescuePrompt(problem, str(rescue)), self._rescue)
             else:
@@ -139,22 +144,48 @@ class Guard:
         if where is None or app.incident is None:
             return
         target = Path(where).expanduser()
-        try:
-            write_atomic(target, dumps(app.incident).encode("utf-8"))
-        except PmtuiError as error:
-            if interactive:
+        if interactive:
+            try:
+                write_atomic(target, dumps(app.incident).encode("utf-8"))
+            except PmtuiError as error:
                 app.notify(str(error), severity="error", timeout=15)
                 return
-        else:
             app.rescued = target
+        else:
+            self._rescue_anywhere(target)
         self._finish()
+
+    def _rescue_anywhere(self, first: Path) -> None:
+        """Write the incident to `first`, else to the temp folder; `lost` says if neither."""
+        app = self.app
+        assert app.incident is not None
+        problems = []
+        for target in (first, Path(tempfile.gettempdir()) / first.name):
+            try:
+                write_atomic(target, dumps(app.incident).encode("utf-8"))
+            except (PmtuiError, OSError, RuntimeError) as error:
+                problems.append(str(error))
+                continue
+            app.rescued = target
+            return
+        reason = app.saver.last_error if app.saver is not None else None
+        self.lost = (
+            f"{app.path} could not be saved ({reason or 'the disk refused'}) and no rescue "
+            f"file could be written ({'; '.join(problems)}): the latest changes are LOST"
+        )
+
+    def rescue_path(self) -> Path:
+        app = self.app
+        assert app.incident is not None
+        name = app.path.name if app.path else "incident.toml"
+        return beside(Path.home() / name, "rescued", app.incident.local(app.clock()))
 
     def _finish(self) -> None:
         app = self.app
         assert app.incident is not None and app.store is not None and app.saver is not None
         app.saver.stop(1)
         written: Path | None = None
-        if app.rescued is None:
+        if app.rescued is None and self.lost is None:
             markdown = export_markdown(app.incident, now=app.clock())
             try:
                 write_atomic(app.markdown_path, markdown.encode("utf-8"))
@@ -166,5 +197,84 @@ class Guard:
             # The terminal is gone: everything is saved and the lock released,
             # and Textual's shutdown would block for ever writing to a dead
             # tty (seen with Textual 8.2.8), holding the process open.
-            os._exit(0)
+            os._exit(self.outcome(written)[0])
         app.exit(written)
+
+    # -- a crash, and the last word -------------------------------------------
+    def on_crash(self, error: BaseException) -> None:
+        """An unexpected error is ending the app: log what is in the bar first."""
+        app = self.app
+        if self.crashed is None:
+            self.crashed = f"{type(error).__name__}: {error}"[:300]
+        left: EntryBar.Submitted | None = None
+        with contextlib.suppress(Exception):  # the screen may be what broke
+            main = app.main
+            if main is not None:
+                left = main.query_one(EntryBar).take()
+        if left is None:
+            return
+        try:
+            assert app.session is not None and app.saver is not None and app.incident is not None
+            if app.incident.loading:
+                self._load_rest()
+            app.session.log_verbatim(left.text, left.typed_at)
+            app.saver.request(snapshot(app.incident))
+        except Exception:  # whatever broke, the words go to a file
+            self.keep_typed(left)
+
+    def _load_rest(self) -> None:
+        """Make a tail-first incident whole without the UI (a crash); raises if broken."""
+        app = self.app
+        assert app.incident is not None and app.store is not None
+        loader = app._loader
+        rest = app.store.read_rest(app.incident) if loader is None else loader.wait()
+        if not isinstance(rest, tuple):
+            raise PmtuiError(str(rest))
+        app.store.finish_loading(app.incident, rest)
+
+    def keep_typed(self, left: EntryBar.Submitted) -> None:
+        """The incident cannot take what was typed (its file is broken): a text file."""
+        app = self.app
+        path = app.path or Path("incident.toml")
+        local = app.incident.local(left.typed_at) if app.incident else left.typed_at
+        name = f"{path.stem}.typed-{local:%H%M%S}.txt"
+        line = f"{local.isoformat()} {left.text}\n".encode()
+        problems = []
+        for folder in (path.parent, Path.home(), Path(tempfile.gettempdir())):
+            try:
+                write_atomic(folder / name, line)
+            except (PmtuiError, OSError) as error:
+                problems.append(str(error))
+                continue
+            self.typed_to = folder / name
+            return
+        self.lost = f"what was typed could not be kept ({'; '.join(problems)}): {left.text!r}"
+
+    def settle(self) -> None:
+        """After the app ended, however it ended: every change on a disk, or `lost` says why."""
+        app = self.app
+        if app.saver is None or app.incident is None or app.load_error is not None:
+            return
+        if app.saver.stop(10) or app.rescued is not None or self.lost is not None:
+            return
+        self._rescue_anywhere(self.rescue_path())
+
+    def outcome(self, written: Path | None) -> tuple[int, str | None]:
+        """The exit status and the last line: 0 only when everything typed is saved."""
+        app = self.app
+        crash = f"pmtui stopped on an unexpected error ({self.crashed}); " if self.crashed else ""
+        if app.load_error is not None:
+            typed = f"; what you typed is in {self.typed_to}" if self.typed_to else ""
+            return 2, f"pmtui: {app.load_error}{typed}"
+        if self.lost is not None:
+            return 1, f"pmtui: {crash}{self.lost}"
+        if app.rescued is not None:
+            where = f"the incident was written to {app.rescued}"
+            return 1, f"{crash}{app.path} could not be saved; {where}"
+        if self.crashed is not None:
+            return 1, f"{crash}everything typed is saved in {app.path}"
+        if written is not None:
+            return 0, f"Postmortem written to {written}"
+        if app.incident is not None:
+            return 0, f"Incident saved to {app.path}"
+        return 0, None

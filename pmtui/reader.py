@@ -10,7 +10,7 @@ from __future__ import annotations
 import gc
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -80,6 +80,9 @@ def _toml(text: str, name: str | Path) -> dict[str, Any]:
     except tomli.TOMLDecodeError as error:
         message = error.msg[:1].lower() + error.msg[1:]
         raise LoadError(f"{name}:{error.lineno}:{error.colno}: {message}") from None
+    except RecursionError as error:  # tomli's own limits on nesting and dotted keys
+        message = str(error).removeprefix("TOML ") or "nested too deeply"
+        raise LoadError(f"{name}: not an incident file: {message}") from None
 
 
 def _zone_of(table: dict[str, Any]) -> ZoneInfo:
@@ -117,6 +120,7 @@ class Rest:
             entries, blocks = parse(self.text, self.name).timeline, []
         else:
             entries, blocks = found[0] + tail, found[1]
+        check_times(entries, zone, self.name)
         try:
             return WholeTimeline.of(entries), by_id(blocks)
         except ValueError as error:
@@ -136,7 +140,7 @@ def _read_fast(
         return None
     try:
         data = tomli.loads(head)
-    except tomli.TOMLDecodeError:
+    except (tomli.TOMLDecodeError, RecursionError):
         return None
     table = data.get("incident")
     if "timeline" in data or not isinstance(table, dict):
@@ -188,12 +192,42 @@ def parse(text: str, name: str | Path, tail: int = 0) -> Incident:
         raise LoadError(
             f"{name}: {_field_name(first['loc'], table)}: {problem_text(first)}"
         ) from None
+    check_times(incident, incident.zone, name)
     incident._file_extra = data
     incident._canonical_blocks = fast[2] if fast else []
     if fast is not None and fast[3] is not None:
         rest = incident._rest = fast[3]
         incident._loading = count_tables(text, rest.start, rest.end) + len(fast[1])
     return incident
+
+
+def check_times(where: Incident | list[TimelineEntry], zone: ZoneInfo, name: str | Path) -> None:
+    """LoadError for a time in year 1 or 9999 that cannot be shown in UTC or `zone`
+    (0001-01-01T00:00:00+14:00 is in year 0 in UTC): shown or exported, it would
+    crash pmtui. Only those two years can, so the rest cost one comparison each."""
+    if isinstance(where, Incident):
+        named = [(f"incident.{field}", getattr(where, field)) for field in _TIMES]
+        entries = where.timeline
+    else:
+        named, entries = [], where
+    named += [
+        (f"timeline[{n}] (id {e.id}).at", e.at)
+        for n, e in enumerate(entries)
+        if e.at.year in (1, 9999)
+    ]
+    for field, moment in named:
+        if moment is not None and moment.year in (1, 9999):
+            try:
+                moment.astimezone(UTC)
+                moment.astimezone(zone)
+            except OverflowError:
+                raise LoadError(
+                    f"{name}: {field}: {moment.isoformat()} is out of the range pmtui can "
+                    f"show in {zone.key or zone}"
+                ) from None
+
+
+_TIMES = ("started_at", "detected_at", "mitigated_at", "resolved_at")
 
 
 def _fill_missing_ids(items: list[dict[str, Any]], prefix: str) -> None:

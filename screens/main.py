@@ -13,6 +13,7 @@ from textual.widgets import Header, Label, Static
 
 from pmtui.model import Incident
 from pmtui.session import Change
+from pmtui.text import LONGEST, printable, shown
 from widgets import (
     ActionList,
     EntryBar,
@@ -110,14 +111,14 @@ class MainScreen(Screen[None]):
         entry = message.entry
         when = self.incident.local(entry.at)
         head = Text(f"{entry.id} · {when:%Y-%m-%d %H:%M:%S %Z} · {entry.kind.value}\n", style="dim")
-        body = Text(entry.text or "(marker: press e to annotate)")
+        body = Text(printable(entry.text[:LONGEST]) or "(marker: press e to annotate)")
         self.query_one("#detail", Static).update(head + body)
 
     def show_facts(self) -> None:
         inc = self.incident
         parts = (inc.severity, inc.status.value, f"IC {inc.commander}" if inc.commander else "")
-        self.title = inc.title
-        self.sub_title = " · ".join(part for part in parts if part)
+        self.title = shown(inc.title, 300)  # from a file: drawn safe, cut for display only
+        self.sub_title = shown(" · ".join(part for part in parts if part), 200)
         self.app.title, self.app.sub_title = self.title, self.sub_title
 
     def tick(self) -> None:

@@ -2,6 +2,10 @@
 
     .venv/bin/python -m tests.crash_harness [KILLS]
 
+`tui` below runs the whole app (headless) in a child process of its own,
+types into the entry bar, then ends it the hard way: an error nothing
+catches, or a signal, with or without a disk that refuses writes.
+
 A child process opens the incident (lock, clean-up, load), then logs and
 saves entries one after another through the real Saver, telling the parent
 over a pipe each time a save has returned. The parent kills it at a random
@@ -15,12 +19,14 @@ from __future__ import annotations
 import os
 import random
 import signal
+import subprocess
 import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from pmtui import store
 from pmtui.errors import LockedError, PmtuiError
@@ -123,7 +129,53 @@ def run(kills: int = 200, sizes: tuple[int, ...] = (10, 100, 1000, 10000), seed:
     return report
 
 
+def tui(
+    path: Path, typed: str, how: str, home: Path | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run pmtui on `path` in a child, type `typed` (no Enter), then end it `how`:
+
+    crash: an error nothing catches, raised in the app's message loop;
+    SIGINT/SIGTERM: that signal; +gone: the incident's folder is removed first,
+    so no save can succeed; +nowhere: and no rescue file can be written.
+    """
+    command = [sys.executable, "-m", "tests.crash_harness", "tui", str(path), typed, how]
+    env = os.environ | ({"HOME": str(home)} if home else {})
+    return subprocess.run(command, capture_output=True, text=True, timeout=60, env=env)
+
+
+def _tui_child(path: Path, typed: str, how: str) -> None:
+    import shutil
+
+    from pmtui.app import run_app
+    from tests.tui import open_app
+    from widgets import EntryBar
+
+    app = open_app(path)
+    if "nowhere" in how:
+        tempfile.tempdir = str(path / "no-temp-folder")  # inside a file: never writable
+        os.environ["HOME"] = tempfile.tempdir
+
+    def boom() -> None:
+        raise RuntimeError("a widget broke")
+
+    async def drive(pilot: Any) -> None:
+        await pilot.press(typed[0])
+        bar = app.screen.query_one(EntryBar).input
+        bar.insert_text_at_cursor(typed[1:])
+        await pilot.pause()
+        if "gone" in how:
+            shutil.rmtree(path.parent)
+        if how.startswith("crash"):
+            app.call_later(boom)
+        else:
+            os.kill(os.getpid(), getattr(signal, how.split("+")[0]))
+
+    sys.exit(run_app(app, headless=True, size=(120, 36), auto_pilot=drive))
+
+
 def main() -> None:
+    if sys.argv[1:2] == ["tui"]:
+        _tui_child(Path(sys.argv[2]), sys.argv[3], sys.argv[4])
     kills = int(sys.argv[1]) if len(sys.argv) > 1 else 200
     started = time.perf_counter()
     report = run(kills)

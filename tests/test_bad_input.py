@@ -13,7 +13,7 @@ from pmtui.model import Incident
 from pmtui.session import Session
 from tests.conftest import NOW, PAYME, RAPPI
 from tests.mdcheck import SECTIONS, parse
-from tests.tui import open_app, saved, type_text
+from tests.tui import open_app, saved, screen_rows, type_text
 
 SAMPLES = [RAPPI.read_bytes(), PAYME.read_bytes()]
 
@@ -171,3 +171,123 @@ async def test_every_pane_is_usable_at_80x24(tmp_path):
         assert app.focused.id == "actions"
         await pilot.press("space")
         assert (await saved(app, pilot)).actions[0].done
+
+
+ESCAPES = "\x1b[2J\x1b[H\x1b]52;c;ZXZpbA==\x07\x00\x9b31m\x7f"  # clear, home, OSC 52, NUL, C1 CSI
+
+
+def _controls(text: str) -> set[str]:
+    """Every control character in `text` but newline and tab."""
+    return {c for c in text if (ord(c) < 0x20 and c not in "\n\t") or 0x7F <= ord(c) < 0xA0}
+
+
+def hostile_incident() -> Incident:
+    incident = Incident(
+        title="Orders down " + ESCAPES,
+        timezone="GMT",
+        started_at=NOW,
+        commander="Ana " + ESCAPES,
+        summary="summary " + ESCAPES,
+    )
+    incident.add_entry("entry " + ESCAPES, NOW)
+    Session(incident, clock=lambda: NOW).add_action(text="fix " + ESCAPES, owner="db" + ESCAPES)
+    return incident
+
+
+async def test_escapes_in_a_file_are_drawn_as_pictures_never_sent_raw(tmp_path):
+    path = tmp_path / "inc.toml"
+    store.write_atomic(path, store.dumps(hostile_incident()).encode())
+    app = open_app(path)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.pause()
+        rows = screen_rows(app)
+        painted = "\n".join(rows)
+        assert _controls(painted) == set(), _controls(painted)
+        assert _controls(app.title + app.sub_title) == set()
+        assert "Orders down ␛[2J␛[H" in painted  # the title, in the header
+        assert "Ana ␛[2J" in painted  # the commander, in the status pane
+        assert "fix ␛[2J" in painted and "@db␛[2J" in painted  # the action item
+        app.screen.query_one("#timeline").focus()
+        await pilot.pause()
+        assert _controls("\n".join(screen_rows(app))) == set()  # and the entry's detail
+
+
+async def test_a_huge_title_is_cut_for_display_but_stored_whole(tmp_path):
+    path = tmp_path / "inc.toml"
+    title = "T" * 2_000_000
+    store.write_atomic(path, store.dumps(Incident(title=title, started_at=NOW)).encode())
+    app = open_app(path)
+    async with app.run_test(size=(120, 36)) as pilot:
+        assert len(app.title) <= 300 and app.title.endswith("…")
+        await type_text(pilot, "still works")
+        await pilot.press("enter")
+        incident = await saved(app, pilot)
+        assert incident.title == title and incident.timeline[-1].text == "still works"
+
+
+@settings(max_examples=200)
+@given(text=st.text(alphabet=st.characters(codec="utf-8", exclude_categories=["Cs"])))
+def test_no_control_byte_reaches_the_export(text):
+    incident = Incident(
+        title="t" + text, timezone="GMT", started_at=NOW, commander=text or None, summary=text
+    )
+    incident.impact = incident.root_cause = incident.resolution = text
+    session = Session(incident, clock=lambda: NOW)
+    incident.add_entry("e" + text, NOW)
+    session.add_action(text="a" + text, owner=text or None)
+    markdown = export_markdown(incident, now=NOW)
+    assert _controls(markdown) == set()
+    assert not {b for b in markdown.encode() if b < 0x20 and b not in b"\n\t"}
+
+
+def test_export_to_stdout_carries_no_control_bytes(tmp_path, capsysbinary):
+    from pmtui.cli import main
+
+    path = tmp_path / "inc.toml"
+    store.write_atomic(path, store.dumps(hostile_incident()).encode())
+    assert main(["export", str(path), "-o", "-"]) == 0
+    out = capsysbinary.readouterr().out
+    assert not {b for b in out if b < 0x20 and b not in b"\n\t"} and b"\x7f" not in out
+    assert "Orders down ␛\\[2J␛\\[H" in out.decode()  # shown, and Markdown-escaped
+    assert store.load(path).title == "Orders down " + ESCAPES  # the file keeps every byte
+
+
+HEAD = 'schema = 1\n[incident]\ntitle = "x"\ntimezone = "GMT"\nstarted_at = 2026-11-21T19:32:00Z\n'
+ENTRY = '\n[[timeline]]\nid = "t1"\nat = 2026-11-21 19:33:00+00:00\nkind = "note"\ntext = "x"\n'
+EXTREME = [
+    ("nested arrays", HEAD + "deep = " + "[" * 100_000 + "]" * 100_000 + "\n" + ENTRY),
+    ("nested tables", HEAD + "deep = " + "{a = " * 5_000 + "1" + "}" * 5_000 + "\n"),
+    ("long key", HEAD + ".".join(["k"] * 20_000) + " = 1\n" + ENTRY),
+    ("deep timeline", HEAD + ENTRY + "deep = " + "[" * 100_000 + "]" * 100_000 + "\n"),
+    ("year 1", HEAD.replace("2026-11-21T19:32:00Z", "0001-01-01T00:00:00+14:00")),
+    ("year 9999", HEAD.replace("2026-11-21T19:32:00Z", "9999-12-31T23:59:59-12:00")),
+    (
+        "entry in year 1",
+        HEAD + ENTRY.replace("2026-11-21 19:33:00+00:00", "0001-01-01T00:00:00+14:00"),
+    ),
+    ("resolved in 9999", HEAD + "resolved_at = 9999-12-31T23:59:59-12:00\n"),
+    (
+        "in a zone",
+        HEAD.replace("GMT", "Pacific/Kiritimati").replace(
+            "2026-11-21T19:32:00Z", "9999-12-31T23:00:00Z"
+        ),
+    ),
+]
+
+
+@pytest.mark.parametrize("text", [text for _, text in EXTREME], ids=[name for name, _ in EXTREME])
+@pytest.mark.parametrize("command", [["export"], ["export", "-o", "-"], []])
+def test_extreme_files_give_one_line_exit_2_and_stay_untouched(tmp_path, capsys, text, command):
+    from pmtui.cli import main
+
+    path = tmp_path / "extreme.toml"
+    path.write_text(text)
+    with pytest.raises(LoadError) as raised:
+        store.IncidentStore(path).open()
+    assert str(path) in str(raised.value) and "\n" not in str(raised.value)
+    args = [*command[:1], str(path), *command[1:]]
+    assert main(args) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and err.count("\n") == 1 and err.startswith(f"pmtui: {path}")
+    assert "Traceback" not in err
+    assert path.read_text() == text and not list(tmp_path.glob("*.md"))

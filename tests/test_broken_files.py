@@ -68,3 +68,29 @@ def test_broken_file_gives_one_clear_line(tmp_path, monkeypatch, name, text, pat
     assert re.search(pattern, message), message
     assert path.read_bytes() == before
     assert not s.lock.held
+
+
+def test_a_big_file_broken_late_keeps_what_was_typed(tmp_path, capsys):
+    """Tail-first: the first screen paints, the IC logs a line, then entry 34 is found bad."""
+    from pmtui.app import run_app
+    from tests.test_tailload import ReadsOnlyWhenNeeded, big_file, tail_app
+    from tests.tui import type_text
+
+    path = big_file(tmp_path / "inc.toml")
+    path.write_text(path.read_text().replace('kind = "note"', 'kind = "bogus"', 1))
+    before = path.read_bytes()
+
+    async def log_a_line(pilot):
+        await type_text(pilot, "db primary failed over")
+        await pilot.press("enter")
+
+    code = run_app(tail_app(path, ReadsOnlyWhenNeeded), headless=True, auto_pilot=log_a_line)
+    assert code == 2
+    (typed,) = tmp_path.glob("inc.typed-*.txt")
+    assert typed.read_text().rstrip("\n").endswith(" db primary failed over")
+    message = capsys.readouterr().err.strip()
+    assert re.match(
+        r"^pmtui: .*inc\.toml: timeline\[\d+\] \(id t\d+\)\.kind: must be one of", message
+    )
+    assert message.endswith(f"what you typed is in {typed}")
+    assert path.read_bytes() == before

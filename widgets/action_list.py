@@ -11,15 +11,16 @@ from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from pmtui.model import ActionItem, Incident
+from pmtui.text import shown
 
 
 def action_label(item: ActionItem) -> Text:
     text = Text()
     text.append("☑ " if item.done else "☐ ", style="green" if item.done else "bold")
-    text.append(item.text.replace("\n", " "), style="dim strike" if item.done else "")
+    text.append(shown(item.text.replace("\n", " ")), style="dim strike" if item.done else "")
     details = [item.kind.value]
     if item.owner:
-        details.append("@" + item.owner)
+        details.append("@" + shown(item.owner, 100))
     if item.due:
         details.append(f"due {item.due.isoformat()}")
     text.append("\n  " + " · ".join(details), style="dim")

@@ -9,6 +9,7 @@ from rich.text import Text
 from textual.widget import Widget
 
 from pmtui.model import Incident, Status, format_duration
+from pmtui.text import shown
 
 _STEPS = (
     (Status.DETECTED, "detected_at", "Detected"),
@@ -68,8 +69,8 @@ class StatusPanel(Widget):
         rows = [
             (("Status", ""), (inc.status.value.upper(), _STYLE[inc.status])),
             (("Elapsed", ""), (clock_span(span) + running, "bold")),
-            (("Severity", ""), (inc.severity or "—", "")),
-            (("IC", ""), (inc.commander or "—", "")),
+            (("Severity", ""), (shown(inc.severity or "—", 100), "")),
+            (("IC", ""), (shown(inc.commander or "—", 100), "")),
             (("Started", ""), (self._at(inc.started_at, now), "")),
         ]
         for step, name, label in _STEPS:

@@ -19,16 +19,10 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from pmtui.model import EntryKind, Incident, TimelineEntry
+from pmtui.text import LONGEST, visible  # control bytes as pictures, long text cut
 from widgets.pane import Pane
 
-# control characters shown as their visible Unicode pictures, so a stray
-# escape byte cannot drive the terminal
-_VISIBLE = {c: 0x2400 + c for c in range(32)} | {0x7F: 0x2421, 0x0A: 0x23CE}
 _KIND_WIDTH = 10
-
-
-def visible(text: str) -> str:
-    return text.translate(_VISIBLE)
 
 
 class TimelineView(ScrollView, can_focus=True):
@@ -259,7 +253,7 @@ class TimelineView(ScrollView, can_focus=True):
     def _text(self, entry: TimelineEntry) -> str:
         hit = self._rows.get(entry.id)
         if hit is None or hit[0] is not entry:
-            shown = visible(entry.text) if entry.text else "(marker: press e to annotate)"
+            shown = visible(entry.text[:LONGEST]) if entry.text else "(marker: press e to annotate)"
             hit = self._rows[entry.id] = (entry, shown)
         return hit[1]
 

@@ -1,0 +1,38 @@
+"""Text from a file or another person, made safe to show and to export.
+
+A title, a commander's name or an action item can hold anything a file can:
+an escape sequence that clears the screen or sets the clipboard (OSC 52), a
+BEL, a NUL. Drawn raw, a terminal obeys them. `visible` shows each control
+character as its Unicode picture (ESC as ␛) instead; `shown` also cuts text
+too long to be read on one screen (a 20 MB title took 21 s to paint), for
+display only: the file keeps every byte. `printable` is the export's pass:
+newline and tab stay, every other control character becomes its picture.
+"""
+
+from __future__ import annotations
+
+# C0 controls as their pictures (U+2400..), DEL as ␡, newline as ⏎; the C1
+# controls (U+0080..U+009F, which some terminals obey as ESC sequences) as �
+_PICTURES = {c: 0x2400 + c for c in range(32)} | {0x7F: 0x2421}
+_C1 = {c: 0xFFFD for c in range(0x80, 0xA0)}
+_VISIBLE = _PICTURES | _C1 | {0x0A: 0x23CE}
+_PRINTABLE = {c: p for c, p in (_PICTURES | _C1).items() if c not in (0x09, 0x0A)}
+
+LONGEST = 2000  # characters of one text drawn; more than any screen shows
+
+
+def visible(text: str) -> str:
+    """`text` with every control character shown as a visible picture."""
+    return text.translate(_VISIBLE)
+
+
+def shown(text: str, longest: int = LONGEST) -> str:
+    """`visible(text)`, cut to `longest` characters with a … when longer."""
+    if len(text) > longest:
+        return visible(text[: longest - 1]) + "…"
+    return visible(text)
+
+
+def printable(text: str) -> str:
+    """`text` with no control character but newline and tab (an exported file)."""
+    return text.translate(_PRINTABLE)
