@@ -110,7 +110,7 @@ class MainScreen(Screen[None]):
         entry = message.entry
         when = self.incident.local(entry.at)
         head = Text(f"{entry.id} · {when:%Y-%m-%d %H:%M:%S %Z} · {entry.kind.value}\n", style="dim")
-        body = Text(entry.text or "(marker: press e to annotate)")
+        body = Text(entry.text or "(marker: enter on it annotates)")
         self.query_one("#detail", Static).update(head + body)
 
     def show_facts(self) -> None:

@@ -21,7 +21,7 @@ async def test_edit_an_entry_text_time_and_kind(tmp_path):
     app = open_app(tmp_path / "inc.toml", sample=RAPPI)
     async with app.run_test(size=SIZE) as pilot:
         await focus_timeline(pilot)
-        await pilot.press("up", "e")  # t5: "User specific servers disabled."
+        await pilot.press("up", "enter")  # t5: "User specific servers disabled."
         assert isinstance(app.screen, EntryEditor)
         text = app.screen.query_one("#text", Input)
         text.value = "User-specific servers disabled"
@@ -50,7 +50,7 @@ async def test_delete_then_undo_brings_the_entry_back(tmp_path):
     app = open_app(tmp_path / "inc.toml", sample=RAPPI)
     async with app.run_test(size=SIZE) as pilot:
         await focus_timeline(pilot)
-        await pilot.press("x")
+        await pilot.press("delete")
         incident = await saved(app, pilot)
         assert [e.id for e in incident.timeline][-1] == "t5"
         await pilot.press("ctrl+z")
@@ -79,7 +79,7 @@ async def test_entry_to_action_item(tmp_path):
     app = open_app(tmp_path / "inc.toml", sample=RAPPI)
     async with app.run_test(size=SIZE) as pilot:
         await focus_timeline(pilot)
-        await pilot.press("up", "up", "a")  # t4: "Configuration rollback failed."
+        await pilot.press("up", "up", "ctrl+a")  # t4: "Configuration rollback failed."
         incident = await saved(app, pilot)
         assert incident.actions[-1].text == "Configuration rollback failed."
         assert incident.actions[-1].kind is ActionKind.CORRECTIVE
@@ -90,7 +90,7 @@ async def test_action_keys_add_toggle_edit_delete(tmp_path):
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("tab", "tab")
         assert app.focused.id == "actions"
-        await pilot.press("a")
+        await pilot.press("ctrl+a")
         assert isinstance(app.screen, ActionEditor)
         app.screen.query_one("#text", Input).value = "Cap the connection pool"
         app.screen.query_one("#owner", Input).value = "db-team"
@@ -103,11 +103,11 @@ async def test_action_keys_add_toggle_edit_delete(tmp_path):
             "db-team",
             date(2026, 12, 1),
         )
-        await pilot.press("space")
+        await pilot.press("ctrl+d")
         assert (await saved(app, pilot)).actions[0].done
-        await pilot.press("space")
+        await pilot.press("ctrl+d")
         assert not (await saved(app, pilot)).actions[0].done
-        await pilot.press("e")
+        await pilot.press("enter")
         assert isinstance(app.screen, ActionEditor)
         app.screen.query_one("#due", Input).value = "next week"
         await pilot.press("ctrl+s")
@@ -115,7 +115,7 @@ async def test_action_keys_add_toggle_edit_delete(tmp_path):
         app.screen.query_one("#due", Input).value = ""
         await pilot.press("ctrl+s")
         assert (await saved(app, pilot)).actions[0].due is None
-        await pilot.press("x")
+        await pilot.press("delete")
         assert (await saved(app, pilot)).actions == []
         await pilot.press("ctrl+z")
         assert (await saved(app, pilot)).actions[0].text == "Cap the connection pool"
@@ -156,7 +156,7 @@ async def test_ctrl_e_exports_and_previews(tmp_path):
     assert written.startswith("# Postmortem: Rappi Orders API purchase mismatch")
 
 
-async def test_help_from_f1_and_from_question_mark_outside_the_bar(tmp_path):
+async def test_help_from_f1_and_a_question_mark_is_text_everywhere(tmp_path):
     app = open_app(tmp_path / "inc.toml")
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("f1")
@@ -175,8 +175,9 @@ async def test_help_from_f1_and_from_question_mark_outside_the_bar(tmp_path):
         await pilot.press("question_mark")  # in the entry bar: just a character
         assert app.screen.query_one("#entry", Input).value == "?"
         await pilot.press("tab")
-        await pilot.press("question_mark")
-        assert isinstance(app.screen, HelpScreen)
+        await pilot.press("question_mark")  # in a pane: text for the bar, not help
+        assert not isinstance(app.screen, HelpScreen)
+        assert app.screen.query_one("#entry", Input).value == "??"
 
 
 async def test_every_action_is_in_the_command_palette(tmp_path):
@@ -263,7 +264,7 @@ async def test_summary_editor_moves_the_impact_start_and_detection(tmp_path):
         app.screen.query_one("#detected_at", Input).value = "19:00"
         await pilot.press("ctrl+s")
         assert "before the impact started" in str(app.screen.query_one("#error").render())
-        await pilot.press("escape")
+        await pilot.press("escape", "y")  # edited: discarding asks first
         await pilot.press("ctrl+z")  # undo the first edit: the start is back
         incident = await saved(app, pilot)
         assert (incident.started_at.hour, incident.started_at.minute) == (20, 30)
@@ -284,7 +285,7 @@ async def test_app_keys_do_not_steal_editing_keys_inside_dialogs(tmp_path):
         assert area.text in ("", "x")
         await pilot.press("ctrl+e")  # not an export inside the dialog
         assert isinstance(app.screen, SummaryEditor)
-        await pilot.press("escape")
+        await pilot.press("escape", "y")  # edited: it asks before discarding
         incident = await saved(app, pilot)
         assert [e.text for e in incident.timeline] == ["keep me"]
         assert not (tmp_path / "inc.md").exists()
@@ -322,7 +323,7 @@ async def test_typing_in_a_pane_goes_to_the_entry_bar(tmp_path):
         await pilot.press("enter")
         assert (await saved(app, pilot)).timeline[-1].text == "rollback done"
         await focus_timeline(pilot)
-        await pilot.press("x")  # the pane's own keys still act
+        await pilot.press("delete")  # the pane's own keys still act
         await pilot.pause()
         assert len(app.incident.timeline) == before[0]  # deleted the new entry
 

@@ -44,7 +44,9 @@ class EntryInput(Input):
     """Textual's Input: no screen-wide layout per keystroke; Enter handled in order."""
 
     def __init__(self, on_enter: Callable[[str], bool], **kwargs: Any) -> None:
-        super().__init__(**kwargs)
+        # select_on_focus off: the text in the bar, all selected when the IC
+        # came back to it, was replaced by the next key typed
+        super().__init__(select_on_focus=False, **kwargs)
         self.on_enter = on_enter
 
     def _watch_value(self, value: str) -> None:

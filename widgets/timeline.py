@@ -34,7 +34,7 @@ def visible(text: str) -> str:
 class TimelineView(ScrollView, can_focus=True):
     """Entries in time order, newest at the bottom, following new ones."""
 
-    HELP = "Timeline: arrows move, enter/e edits, x deletes, a makes an action item."
+    HELP = "Timeline: arrows move, enter edits, del deletes, ctrl+a makes an action item."
     BINDINGS = [
         Binding("up", "cursor(-1)", "Up", show=False, id="timeline.up"),
         Binding("down", "cursor(1)", "Down", show=False, id="timeline.down"),
@@ -42,22 +42,24 @@ class TimelineView(ScrollView, can_focus=True):
         Binding("pagedown", "page(1)", "Page down", show=False, id="timeline.pagedown"),
         Binding("home", "jump(0)", "Top", show=False, id="timeline.top"),
         Binding("end", "jump(-1)", "End", show=False, id="timeline.end"),
+        # no printable key: text typed here goes to the entry bar
         Binding(
-            "enter,e",
+            "enter",
             "request('edit')",
             "Edit",
             id="timeline.edit",
             tooltip="Edit the entry's text, time and kind",
         ),
         Binding(
-            "x,delete",
+            "delete",
             "request('delete')",
             "Delete",
             id="timeline.delete",
+            key_display="del",
             tooltip="Delete the entry (ctrl+z undoes)",
         ),
         Binding(
-            "a",
+            "ctrl+a",
             "request('to_action')",
             "To action",
             id="timeline.to_action",
@@ -259,7 +261,7 @@ class TimelineView(ScrollView, can_focus=True):
     def _text(self, entry: TimelineEntry) -> str:
         hit = self._rows.get(entry.id)
         if hit is None or hit[0] is not entry:
-            shown = visible(entry.text) if entry.text else "(marker: press e to annotate)"
+            shown = visible(entry.text) if entry.text else "(marker: enter on it annotates)"
             hit = self._rows[entry.id] = (entry, shown)
         return hit[1]
 
