@@ -68,6 +68,7 @@ class PmtuiApp(App[Path | None]):
         self._loader: RestLoader | None = None
         self.guard = Guard(self)
         self.fields = FieldUndo()  # ctrl+z / ctrl+y in text fields
+        self._last_logged: str | None = None  # what up in the empty bar edits
         # keys typed while pmtui starts, before any widget has focus: Textual
         # gives them to the screen, which drops them. Held until something
         # takes focus, then handled in the order they were typed.
@@ -302,7 +303,23 @@ class PmtuiApp(App[Path | None]):
         """Log what the IC typed in the bar; False when it was refused."""
         assert self.session is not None
         session = self.session
-        return self.apply(lambda: session.log(entry.text, entry.typed_at)) is not None
+        change = self.apply(lambda: session.log(entry.text, entry.typed_at))
+        if change is not None and change.added:
+            self._last_logged = change.added[-1]
+        return change is not None
+
+    def on_entry_bar_edit_last(self, _message: EntryBar.EditLast) -> None:
+        """Up in the empty bar: edit the entry the IC logged last (else the newest)."""
+        assert self.incident is not None
+        timeline, entry_id = self.incident.timeline, self._last_logged
+        try:
+            entry_id = timeline[self.incident.index_of(entry_id or "")].id
+        except KeyError:
+            entry_id = timeline[-1].id if timeline else None
+        if entry_id is None:
+            self.notify("Nothing logged yet: type what is happening and press Enter", timeout=3)
+        else:
+            self._edit_entry(entry_id)
 
     def _open_form(self, form: Form[Any], intent: Callable[[dict[str, Any]], Change]) -> None:
         """Show a form; its Save applies `intent(values)` and closes it only when applied."""
@@ -314,7 +331,6 @@ class PmtuiApp(App[Path | None]):
         self.push_screen(form)
 
     def on_timeline_view_requested(self, message: TimelineView.Requested) -> None:
-        from screens import EntryEditor
 
         assert self.session is not None and self.incident is not None
         session, entry_id = self.session, message.entry_id
@@ -324,11 +340,17 @@ class PmtuiApp(App[Path | None]):
         elif message.verb == "to_action":
             self.apply(lambda: session.entry_to_action(entry_id))
         elif message.verb == "edit":
-            entry = self.incident.timeline[self.incident.index_of(entry_id)]
-            self._open_form(
-                EntryEditor(self.incident, entry),
-                lambda values: session.edit_entry(entry_id, **values),
-            )
+            self._edit_entry(entry_id)
+
+    def _edit_entry(self, entry_id: str) -> None:
+        from screens import EntryEditor
+
+        assert self.session is not None and self.incident is not None
+        session, entry = self.session, self.incident.timeline[self.incident.index_of(entry_id)]
+        self._open_form(
+            EntryEditor(self.incident, entry),
+            lambda values: session.edit_entry(entry_id, **values),
+        )
 
     def on_action_list_requested(self, message: ActionList.Requested) -> None:
         from screens import ActionEditor
@@ -369,7 +391,9 @@ class PmtuiApp(App[Path | None]):
 
     def action_stamp(self) -> None:
         assert self.session is not None
-        self.apply(self.session.stamp)
+        change = self.apply(self.session.stamp)
+        if change is not None:
+            self._last_logged = change.focus_entry
 
     def on_input_changed(self, event: Input.Changed) -> None:
         self.fields.changed(event.input, event.value)

@@ -338,3 +338,46 @@ async def test_a_paste_in_a_pane_goes_to_the_entry_bar(tmp_path):
         await pilot.pause()
         assert app.focused is app.screen.query_one("#entry", Input)
         assert app.focused.value == "p99 latency 4s on checkout"
+
+
+PROSE = "xfs full? a e space q 1 / ! @ error rate back"
+
+
+def burst(app, text):
+    """Keys arriving in one read, as over SSH: queued before any is handled."""
+    from textual import events
+    from textual.keys import _character_to_key
+
+    for character in text:
+        app.post_message(events.Key(_character_to_key(character), character))
+
+
+async def test_no_printable_key_changes_the_incident_from_a_pane(tmp_path):
+    """Typed in a burst or slowly, in either pane: every letter reaches the bar."""
+    app = open_app(tmp_path / "inc.toml", sample=RAPPI)
+    async with app.run_test(size=SIZE) as pilot:
+        bar = app.screen.query_one("#entry", Input)
+        before = store.load(RAPPI).model_dump()
+        for pane in ("timeline", "actions"):
+            app.screen.query_one(f"#{pane}").focus()
+            await pilot.pause()
+            burst(app, PROSE)
+            await pilot.pause()
+            assert bar.value == PROSE
+            bar.value = ""
+            app.screen.query_one(f"#{pane}").focus()
+            await pilot.press(*(k if k != " " else "space" for k in "xa"))
+            await pilot.press("question_mark", "e")
+            assert bar.value == "xa?e"
+            bar.value = ""
+        assert app.screen.is_current
+        assert app.incident.model_dump() == before
+
+
+async def test_deleting_says_what_went_and_how_to_bring_it_back(tmp_path):
+    app = open_app(tmp_path / "inc.toml", sample=RAPPI)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await focus_timeline(pilot)
+        await pilot.press("delete")
+        said = "\n".join(n.message for n in app._notifications)
+        assert "Configuration rollback successful" in said and "ctrl+z" in said

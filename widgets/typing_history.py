@@ -19,7 +19,7 @@ class TypingHistory:
         self.value = value
         self.undo_stack: list[str] = []
         self.redo_stack: list[str] = []
-        self._word = False  # the last change was a letter typed inside a word
+        self._typing = False  # the last change was a character typed at the end
 
     def changed(self, value: str) -> None:
         """The field now holds `value` (typed, deleted, pasted or set)."""
@@ -27,11 +27,11 @@ class TypingHistory:
             return
         old = self.value
         typed = value[: len(old)] == old and len(value) == len(old) + 1
-        letter = typed and not value[-1].isspace()
-        if not (letter and self._word):
+        starts_word = typed and not value[-1].isspace() and (not old or old[-1].isspace())
+        if not (typed and self._typing) or starts_word:
             self.undo_stack.append(old)  # a new step: a new word, a delete, a paste
             del self.undo_stack[:-200]
-        self._word = letter
+        self._typing = typed
         self.value = value
         self.redo_stack.clear()
 
@@ -41,7 +41,7 @@ class TypingHistory:
             return None
         self.redo_stack.append(self.value)
         self.value = self.undo_stack.pop()
-        self._word = False
+        self._typing = False
         return self.value
 
     def redo(self) -> str | None:
@@ -49,7 +49,7 @@ class TypingHistory:
             return None
         self.undo_stack.append(self.value)
         self.value = self.redo_stack.pop()
-        self._word = False
+        self._typing = False
         return self.value
 
 
