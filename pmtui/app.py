@@ -43,6 +43,9 @@ class SaveDone(Message):
 
 class PmtuiApp(App[Path | None]):
     TITLE = "pmtui"
+    # toasts at the top right, under the header: at the bottom they covered
+    # the action items and the "saved" line
+    CSS = "ToastRack { dock: top; align: right top; margin-top: 1; }"
     ENABLE_COMMAND_PALETTE = True
     BINDINGS = app_bindings()
 

@@ -13,6 +13,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Markdown, Static
 
 from pmtui.commands import SLASH_COMMANDS
+from widgets import KeyFooter
 
 _DIALOG_CSS = """
 {name} {{ align: center middle; }}
@@ -28,7 +29,8 @@ class HelpScreen(ModalScreen[None]):
         _DIALOG_CSS.format(name="HelpScreen")
         + "HelpScreen VerticalScroll { height: auto; max-height: 40; }"
     )
-    BINDINGS = [Binding("escape,f1,q,question_mark", "dismiss", "Close", id="help.close")]
+    # only keys nobody types: text typed over the help goes to the entry bar
+    BINDINGS = [Binding("escape,f1", "dismiss", "Close", id="help.close")]
 
     def __init__(self, sections: list[tuple[str, list[tuple[str, str]]]]) -> None:
         super().__init__()
@@ -60,9 +62,12 @@ class HelpScreen(ModalScreen[None]):
                     table.add_row("", "")
                 table.add_row(Text(what, style="bold underline"), "")
         with Vertical() as box:
-            box.border_title = "pmtui help · esc closes"
+            box.border_title = "pmtui help · esc closes · typing goes to the entry bar"
             with VerticalScroll():
                 yield Static(table)
+
+    def on_mount(self) -> None:
+        self.mount(KeyFooter())
 
     async def action_dismiss(self, result: None = None) -> None:
         self.dismiss(None)
@@ -74,7 +79,8 @@ class PreviewScreen(ModalScreen[None]):
     DEFAULT_CSS = (
         _DIALOG_CSS.format(name="PreviewScreen") + "PreviewScreen > Vertical { height: 95%; }"
     )
-    BINDINGS = [Binding("escape,q", "close", "Close", id="preview.close")]
+    # only keys nobody types: text typed over the preview goes to the entry bar
+    BINDINGS = [Binding("escape", "close", "Close", id="preview.close")]
 
     def __init__(self, markdown: str, note: str) -> None:
         super().__init__()
@@ -83,10 +89,13 @@ class PreviewScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical() as box:
-            box.border_title = "Postmortem preview · esc closes"
+            box.border_title = "Postmortem preview · esc closes · typing goes to the entry bar"
             box.border_subtitle = self.note
             with VerticalScroll():
                 yield Markdown(self.markdown)
+
+    def on_mount(self) -> None:
+        self.mount(KeyFooter())
 
     def action_close(self) -> None:
         self.dismiss(None)
@@ -135,6 +144,9 @@ class ConfirmScreen(ModalScreen[bool]):
         with Vertical():
             yield Static(self.question)
             yield Horizontal(Button(self.yes, id="yes", variant="error"), Button(self.no, id="no"))
+
+    def on_mount(self) -> None:
+        self.mount(KeyFooter())
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         self.dismiss(event.button.id == "yes")

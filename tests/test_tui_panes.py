@@ -303,7 +303,7 @@ async def test_reading_the_timeline_shows_the_whole_entry(tmp_path):
         await pilot.pause()
         await pilot.pause()
         assert detail.region.height >= 3
-        assert "THE END" in str(detail.render())
+        assert "THE END" in str(app.screen.query_one("#detail-text").render())
 
 
 async def test_typing_in_a_pane_goes_to_the_entry_bar(tmp_path):
@@ -381,3 +381,69 @@ async def test_deleting_says_what_went_and_how_to_bring_it_back(tmp_path):
         await pilot.press("delete")
         said = "\n".join(n.message for n in app._notifications)
         assert "Configuration rollback successful" in said and "ctrl+z" in said
+
+
+def timeline_rows(app):
+    timeline = app.screen.query_one("#timeline")
+    height = timeline.scrollable_content_region.height
+    return ["".join(s.text for s in timeline.render_line(y)) for y in range(height)]
+
+
+async def test_the_time_column_stays_aligned_when_entries_span_days(tmp_path):
+    app = open_app(tmp_path / "inc.toml")
+    async with app.run_test(size=SIZE) as pilot:
+        for text in ("-26h paged by a customer the day before", "now", "-1m earlier today"):
+            await type_text(pilot, text)
+            await pilot.press("enter")
+        await pilot.pause()
+        rows = [row for row in timeline_rows(app) if row.strip()]
+        assert len(rows) == 3 and "Nov 20" in rows[0], rows
+        kinds = {row.index("note") for row in rows}
+        assert len(kinds) == 1, rows  # the kind (and the text) start in one column
+
+
+async def test_toasts_cover_neither_the_action_items_nor_the_saved_line(tmp_path):
+    from textual.widgets._toast import Toast
+
+    app = open_app(tmp_path / "inc.toml", sample=RAPPI)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await type_text(pilot, "TODO page the DBA @ana")
+        await pilot.press("enter")
+        await pilot.pause()
+        toasts = list(app.screen.query(Toast))
+        assert toasts
+        for part in ("#actions-pane", "#statusbar", "#entrybar"):
+            region = app.screen.query_one(part).region
+            for toast in toasts:
+                assert not toast.region.overlaps(region), part
+
+
+async def test_the_detail_area_shows_a_long_entry_whole(tmp_path):
+    app = open_app(tmp_path / "inc.toml")
+    long = " ".join(f"line{n:02} of a long stack trace pasted in" for n in range(30))
+    async with app.run_test(size=SIZE) as pilot:
+        await type_text(pilot, long)
+        await pilot.press("enter")
+        await focus_timeline(pilot)
+        await pilot.pause()
+        detail = app.screen.query_one("#detail")
+        assert detail.region.height > 6  # it grows (up to half the pane), then scrolls
+        assert detail.max_scroll_y > 0
+        assert "line29" in str(app.screen.query_one("#detail-text").render())
+
+
+async def test_a_resize_keeps_the_cursor_entry_on_screen(tmp_path):
+    app = open_app(tmp_path / "inc.toml")
+    async with app.run_test(size=SIZE) as pilot:
+        for n in range(40):
+            await type_text(pilot, f"alert {n}")
+            await pilot.press("enter")
+        timeline = app.screen.query_one("#timeline")
+        await focus_timeline(pilot)
+        await pilot.press("up")  # reading the entry before the newest
+        await pilot.resize_terminal(80, 24)
+        await pilot.pause()
+        await pilot.pause()
+        top = round(timeline.scroll_offset.y)
+        assert top <= timeline.cursor < top + timeline.scrollable_content_region.height
+        assert any("alert 38" in row for row in timeline_rows(app))

@@ -32,14 +32,7 @@ class ActionList(OptionList):
     HELP = "Actions: ctrl+a adds, ctrl+d toggles done, enter edits, del deletes."
     # no printable key: text typed here goes to the entry bar
     BINDINGS = [
-        Binding(
-            "ctrl+a,insert",
-            "request('add')",
-            "Add",
-            id="actions.add",
-            key_display="^a",
-            tooltip="Add an action item",
-        ),
+        Binding("ctrl+a", "request('add')", "Add", id="actions.add", tooltip="Add an action item"),
         Binding(
             "ctrl+d",
             "request('toggle')",

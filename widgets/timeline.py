@@ -183,17 +183,27 @@ class TimelineView(ScrollView, can_focus=True):
 
     # -- movement -----------------------------------------------------------
     def watch_cursor(self, old: int, new: int) -> None:
+        self._show_cursor()
+        self.follow = new >= len(self.entries) - 1
+        self._cursor_id = self.current.id if self.current else None
+        self.refresh()
+        self._show_position()
+        self._tell()
+
+    def _show_cursor(self) -> None:
+        """Scroll just enough for the cursor's entry to be on screen."""
+        new = self.cursor
         height = self.scrollable_content_region.height or 1
         top = round(self.scroll_offset.y)
         if new < top:
             self.scroll_to(y=new, animate=False, immediate=True)
         elif new >= top + height:
             self.scroll_to(y=new - height + 1, animate=False, immediate=True)
-        self.follow = new >= len(self.entries) - 1
-        self._cursor_id = self.current.id if self.current else None
-        self.refresh()
-        self._show_position()
-        self._tell()
+
+    def on_resize(self) -> None:
+        # a smaller terminal (80x24 over SSH) must not leave the entry the
+        # IC is on, or the newest one they follow, below the pane's bottom
+        self.call_after_refresh(self._show_cursor)
 
     def _show_position(self) -> None:
         """Where the cursor is, in the pane's bottom border.
@@ -326,7 +336,11 @@ class TimelineView(ScrollView, can_focus=True):
 
     def _time_width(self) -> int:
         """Room for 'HH:MM:SS', or 'Mon DD HH:MM:SS' once the incident spans days."""
-        entries = self.entries
-        first = self.incident.local(self.incident.started_at).date()
-        spans_days = bool(entries) and self.incident.local(entries[-1].at).date() != first
+        entries, local = self.entries, self.incident.local
+        start = local(self.incident.started_at).date()
+        # entries are in time order: the first and the last tell whether any
+        # row shows a date (one backdated before the start's day does too)
+        spans_days = bool(entries) and (
+            local(entries[0].at).date() != start or local(entries[-1].at).date() != start
+        )
         return 16 if spans_days else 9
