@@ -113,8 +113,8 @@ class PmtuiApp(App[Path | None]):
         """
         if isinstance(key, events.Key) and key.key in ("tab", "shift+tab"):
             return self._tab(key.key == "tab")
-        if isinstance(self.focused, TimelineView | ActionList):
-            return self._type_into_the_bar(key)
+        if isinstance(self.screen, MainScreen) and not isinstance(self.focused, Input):
+            return self._type_into_the_bar(key)  # a pane, or nothing, has the focus
         if type(self.screen).__name__ in ("PreviewScreen", "HelpScreen"):
             return self._type_past_a_page(key)
         return False
@@ -136,7 +136,6 @@ class PmtuiApp(App[Path | None]):
         """
         if isinstance(key, events.Key) and not key.is_printable:
             return False
-        # a pane has focus, so the main screen is the one shown
         bar = self.screen.query_one(EntryBar).input
         self.screen.set_focus(bar)
         if isinstance(key, events.Key) and key.character is not None:
@@ -410,8 +409,12 @@ class PmtuiApp(App[Path | None]):
     def _undo_or_redo(self, redo: bool) -> None:
         """In a text field, undo (redo) the typing; otherwise the last incident change."""
         word = "Redone" if redo else "Undone"
-        if self.fields.step(self.focused, redo):
-            self.notify(f"{word}: typing in this field", timeout=2)
+        typed = self.fields.step(self.focused, redo)
+        if typed is not None:
+            if typed:
+                self.notify(f"{word}: typing in this field", timeout=2)
+            else:
+                self.notify("Nothing more to undo in this field", timeout=3)
             return
         if not isinstance(self.screen, MainScreen) or self.session is None:
             return

@@ -46,6 +46,9 @@ class HelpScreen(ModalScreen[None]):
             ("Enter", "log the text; its time is when you started typing"),
             ("19:39 … / 7:39 PM … / -5m …", "backdate: the time is taken off the text"),
             ("TODO …", "log it and add it as an action item"),
+            ("↑ (bar empty)", "edit the entry you logged last: enter saves, esc cancels"),
+            ("ctrl+z / ctrl+y", "in a field with text: undo / redo the typing"),
+            ("any text in a pane", "goes to the entry bar: panes bind no printable key"),
         ]
         out += [(f"/{c.name} {c.args}", c.help) for c in SLASH_COMMANDS]
         return out
@@ -117,12 +120,26 @@ class TitlePrompt(ModalScreen[str | None]):
             yield Label(f"What is broken? (saved to {self.where}; esc quits without creating it)")
             yield Input(placeholder="e.g. Checkout returns 500 for every user", id="title")
 
+    def on_mount(self) -> None:
+        self.mount(KeyFooter())
+
     def on_input_submitted(self, event: Input.Submitted) -> None:
         if event.value.strip():
             self.dismiss(event.value.strip())
 
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        if not self.query_one("#title", Input).value.strip():
+            self.dismiss(None)
+            return
+
+        def answered(quit_: bool | None) -> None:
+            if quit_:
+                self.dismiss(None)
+
+        self.app.push_screen(
+            ConfirmScreen("Quit without creating the incident? y quits, n goes back", "Quit"),
+            answered,
+        )
 
 
 class ConfirmScreen(ModalScreen[bool]):

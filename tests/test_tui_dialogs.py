@@ -238,3 +238,35 @@ async def test_up_in_the_empty_bar_edits_the_last_entry(tmp_path):
         assert isinstance(app.screen, MainScreen)
         incident = await saved(app, pilot)
     assert [e.text for e in incident.timeline] == ["db failover", "rollback sucessful"]
+
+
+async def test_escape_with_a_title_typed_asks_before_quitting(tmp_path, monkeypatch):
+    from screens import TitlePrompt
+
+    monkeypatch.chdir(tmp_path)
+    app = PmtuiApp(None, new_incident=lambda title: new_incident(title, timezone="GMT", now=NOW))
+    async with app.run_test(size=SIZE) as pilot:
+        await type_text(pilot, "Search is slow")
+        await pilot.press("escape")
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("n")
+        assert isinstance(app.screen, TitlePrompt)
+        assert app.screen.query_one("#title", Input).value == "Search is slow"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, MainScreen)
+        await pilot.press("ctrl+q")
+    assert app.incident is not None and app.incident.title == "Search is slow"
+
+
+async def test_ctrl_z_in_a_field_with_text_never_undoes_the_incident(tmp_path):
+    app = open_app(tmp_path / "inc.toml")
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await type_text(pilot, "pagers fired")
+        await pilot.press("enter", "ctrl+s")  # the summary editor: its title is not typed
+        await pilot.press("ctrl+z")
+        assert app.screen.query_one("#title", Input).value == "Checkout returns 500"
+        assert "Nothing more to undo in this field" in toasts(app)
+        await pilot.press("escape")
+        incident = await saved(app, pilot)
+    assert [e.text for e in incident.timeline] == ["pagers fired"]

@@ -72,11 +72,13 @@ class FieldUndo:
         if history is not None:
             history.changed(value)
 
-    def step(self, widget: object, redo: bool) -> bool:
-        """Undo (or redo) typing in `widget`; False when there is none to take back.
+    def step(self, widget: object, redo: bool) -> bool | None:
+        """Undo (or redo) typing in `widget`: True if done, False if there was none.
 
-        An Input undoes only while it holds text: in an emptied entry bar,
-        ctrl+z undoes the last change to the incident instead.
+        None leaves the key to the incident's undo: the widget is no text
+        field, or an empty Input (in the emptied entry bar, ctrl+z undoes the
+        last change), or a redo with no typing to redo. An Input that holds
+        text never lets ctrl+z reach the incident.
         """
         from textual.widgets import TextArea  # loaded already where there is one
 
@@ -84,14 +86,12 @@ class FieldUndo:
             before = widget.text
             widget.action_redo() if redo else widget.action_undo()
             return widget.text != before
-        history = self._fields.get(widget) if isinstance(widget, Input) else None
-        if history is None or not isinstance(widget, Input):
-            return False
-        if not redo and not widget.value:
-            return False
-        value = history.redo() if redo else history.undo()
+        if not isinstance(widget, Input) or (not redo and not widget.value):
+            return None
+        history = self._fields.get(widget)
+        value = None if history is None else history.redo() if redo else history.undo()
         if value is None:
-            return False
+            return None if redo else False
         widget.value = value
         widget.cursor_position = len(value)
         return True
