@@ -8,12 +8,13 @@ import sys
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual import events
 from textual.app import App, SystemCommand
 from textual.message import Message
 from textual.screen import Screen
+from textual.widgets import Input
 
 from pmtui.errors import PmtuiError
 from pmtui.export import export_markdown
@@ -26,6 +27,10 @@ from pmtui.session import Change, InputError, Session, utc_now
 from pmtui.store import IncidentStore, snapshot, write_atomic
 from screens.main import MainScreen
 from widgets import ActionList, EntryBar, SaveIndicator, TimelineView
+from widgets.typing_history import FieldUndo
+
+if TYPE_CHECKING:
+    from screens.forms import Form
 
 
 class SaveDone(Message):
@@ -38,6 +43,9 @@ class SaveDone(Message):
 
 class PmtuiApp(App[Path | None]):
     TITLE = "pmtui"
+    # toasts at the top right, under the header: at the bottom they covered
+    # the action items and the "saved" line
+    CSS = "ToastRack { dock: top; align: right top; margin-top: 1; }"
     ENABLE_COMMAND_PALETTE = True
     BINDINGS = app_bindings()
 
@@ -62,6 +70,8 @@ class PmtuiApp(App[Path | None]):
         self.load_error: str | None = None  # a tail-first load found the file broken
         self._loader: RestLoader | None = None
         self.guard = Guard(self)
+        self.fields = FieldUndo()  # ctrl+z / ctrl+y in text fields
+        self._last_logged: str | None = None  # what up in the empty bar edits
         # keys typed while pmtui starts, before any widget has focus: Textual
         # gives them to the screen, which drops them. Held until something
         # takes focus, then handled in the order they were typed.
@@ -89,26 +99,67 @@ class PmtuiApp(App[Path | None]):
             if self._early_keys is not None:
                 self._early_keys.append(event)
                 return
-            self._type_into_the_bar(event)
+            if not event.is_forwarded and self._route(event):
+                return
         await super().on_event(event)
 
-    def _type_into_the_bar(self, key: events.Key | events.Paste) -> None:
-        """Typing in a pane, other than the pane's own keys, goes to the entry bar.
+    def _route(self, key: events.Key | events.Paste) -> bool:
+        """Keys that must act in the app's own queue, in order; True when handled here.
 
-        The IC tabs to the timeline to read, then types the next update. Focus
-        moves here, in the app's own key queue and before the key is handed
-        on, so that key and every one after it land in the bar in order.
+        Textual hands a key to the focused widget's queue and runs a
+        screen's bindings (tab) only when the key bubbles back: a key typed
+        right after tab went to the field tab was leaving. Focus moves here,
+        before the next key is handed on.
         """
-        if not isinstance(self.focused, TimelineView | ActionList):
-            return  # the usual case, checked first: this runs for every key
-        if isinstance(key, events.Key) and (
-            not key.is_printable or key.key in self.screen.active_bindings
-        ):
-            return
-        # a pane has focus, so the main screen is the one shown
-        self.screen.set_focus(self.screen.query_one(EntryBar).input)
+        if isinstance(key, events.Key) and key.key in ("tab", "shift+tab"):
+            return self._tab(key.key == "tab")
+        if isinstance(self.screen, MainScreen) and not isinstance(self.focused, Input):
+            return self._type_into_the_bar(key)  # a pane, or nothing, has the focus
+        if type(self.screen).__name__ in ("PreviewScreen", "HelpScreen"):
+            return self._type_past_a_page(key)
+        return False
 
-    async def on_descendant_focus(self, _event: events.DescendantFocus) -> None:
+    def _tab(self, forward: bool) -> bool:
+        if getattr(self.focused, "tab_behavior", None) == "indent":
+            return False  # a TextArea that types its tabs
+        if forward:
+            self.screen.focus_next()
+        else:
+            self.screen.focus_previous()
+        return True
+
+    def _type_into_the_bar(self, key: events.Key | events.Paste) -> bool:
+        """Text typed in a pane goes to the entry bar, first key included.
+
+        The IC tabs to the timeline to read, then types the next update. The
+        panes bind no printable key, so no letter can change the incident.
+        """
+        if isinstance(key, events.Key) and not key.is_printable:
+            return False
+        bar = self.screen.query_one(EntryBar).input
+        self.screen.set_focus(bar)
+        if isinstance(key, events.Key) and key.character is not None:
+            bar.insert_text_at_cursor(key.character)
+            return True
+        return False  # a paste: handed on to the bar, which now has the focus
+
+    def _type_past_a_page(self, key: events.Key | events.Paste) -> bool:
+        """Typing over the help or the preview closes it and goes to the entry bar."""
+        if isinstance(key, events.Key) and not key.is_printable:
+            return False
+        main = self.main
+        if main is None or self.screen_stack[-2] is not main:
+            return False
+        self.pop_screen()
+        bar = main.query_one(EntryBar).input
+        main.set_focus(bar)
+        if isinstance(key, events.Key) and key.character is not None:
+            bar.insert_text_at_cursor(key.character)
+            return True
+        return False  # a paste: handed on to the bar, which now has the focus
+
+    async def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        self.fields.focused(event.widget)
         await self._release_early_keys()
 
     async def _release_early_keys(self) -> None:
@@ -209,15 +260,23 @@ class PmtuiApp(App[Path | None]):
         return None
 
     # -- the one place changes are applied ------------------------------------
-    def apply(self, intent: Callable[[], Change]) -> Change | None:
-        """Run a session intent; on success save it and refresh what it touched."""
+    def apply(
+        self, intent: Callable[[], Change], on_error: Callable[[str], None] | None = None
+    ) -> Change | None:
+        """Run a session intent; on success save it and refresh what it touched.
+
+        A refusal goes to `on_error` (a form shows it and stays open) or a toast.
+        """
         assert self.session is not None and self.saver is not None and self.incident is not None
         if not self.ensure_loaded():
             return None
         try:
             change = intent()
         except InputError as error:
-            self.notify(str(error), severity="error", timeout=6)
+            if on_error is not None:
+                on_error(str(error))
+            else:
+                self.notify(str(error), severity="error", timeout=6)
             return None
         self.saver.request(snapshot(self.incident))
         main = self.main
@@ -250,32 +309,54 @@ class PmtuiApp(App[Path | None]):
         """Log what the IC typed in the bar; False when it was refused."""
         assert self.session is not None
         session = self.session
-        return self.apply(lambda: session.log(entry.text, entry.typed_at)) is not None
+        change = self.apply(lambda: session.log(entry.text, entry.typed_at))
+        if change is not None and change.added:
+            self._last_logged = change.added[-1]
+        return change is not None
 
-    def _apply_saved(
-        self, intent: Callable[[dict[str, Any]], Change]
-    ) -> Callable[[dict[str, Any] | None], None]:
-        """A form's result callback: apply `intent(values)`, unless it was cancelled."""
+    def on_entry_bar_edit_last(self, _message: EntryBar.EditLast) -> None:
+        """Up in the empty bar: edit the entry the IC logged last (else the newest)."""
+        assert self.incident is not None
+        timeline, entry_id = self.incident.timeline, self._last_logged
+        try:
+            entry_id = timeline[self.incident.index_of(entry_id or "")].id
+        except KeyError:
+            entry_id = timeline[-1].id if timeline else None
+        if entry_id is None:
+            self.notify("Nothing logged yet: type what is happening and press Enter", timeout=3)
+        else:
+            self._edit_entry(entry_id)
 
-        def done(values: dict[str, Any] | None) -> None:
-            if values is not None:
-                self.apply(lambda: intent(values))
+    def _open_form(self, form: Form[Any], intent: Callable[[dict[str, Any]], Change]) -> None:
+        """Show a form; its Save applies `intent(values)` and closes it only when applied."""
 
-        return done
+        def submit(values: dict[str, Any]) -> bool:
+            return self.apply(lambda: intent(values), on_error=form.show_error) is not None
+
+        form.submit = submit
+        self.push_screen(form)
 
     def on_timeline_view_requested(self, message: TimelineView.Requested) -> None:
-        from screens import EntryEditor
 
         assert self.session is not None and self.incident is not None
         session, entry_id = self.session, message.entry_id
         if message.verb == "delete":
-            self.apply(lambda: session.delete_entry(entry_id))
+            text = self.incident.timeline[self.incident.index_of(entry_id)].text
+            self.apply(lambda: _says(session.delete_entry(entry_id), "entry", text))
         elif message.verb == "to_action":
             self.apply(lambda: session.entry_to_action(entry_id))
         elif message.verb == "edit":
-            entry = self.incident.timeline[self.incident.index_of(entry_id)]
-            edited = self._apply_saved(lambda values: session.edit_entry(entry_id, **values))
-            self.push_screen(EntryEditor(self.incident, entry, self.clock), edited)
+            self._edit_entry(entry_id)
+
+    def _edit_entry(self, entry_id: str) -> None:
+        from screens import EntryEditor
+
+        assert self.session is not None and self.incident is not None
+        session, entry = self.session, self.incident.timeline[self.incident.index_of(entry_id)]
+        self._open_form(
+            EntryEditor(self.incident, entry, self.clock),
+            lambda values: session.edit_entry(entry_id, **values),
+        )
 
     def on_action_list_requested(self, message: ActionList.Requested) -> None:
         from screens import ActionEditor
@@ -283,20 +364,32 @@ class PmtuiApp(App[Path | None]):
         assert self.session is not None and self.incident is not None
         session, action_id = self.session, message.action_id
         if message.verb == "add" or action_id is None:
-            added = self._apply_saved(lambda values: session.add_action(**values))
-            self.push_screen(ActionEditor(), added)
+            self._open_form(ActionEditor(), lambda values: session.add_action(**values))
         elif message.verb == "toggle":
             self.apply(lambda: session.toggle_action(action_id))
         elif message.verb == "delete":
-            self.apply(lambda: session.delete_action(action_id))
+            text = self.incident.actions[self.incident.action_index(action_id)].text
+            self.apply(lambda: _says(session.delete_action(action_id), "action item", text))
         elif message.verb == "edit":
             item = self.incident.actions[self.incident.action_index(action_id)]
-            edited = self._apply_saved(lambda values: session.edit_action(action_id, **values))
-            self.push_screen(ActionEditor(item), edited)
+            self._open_form(
+                ActionEditor(item), lambda values: session.edit_action(action_id, **values)
+            )
 
     # -- app commands ---------------------------------------------------------
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in {"stamp", "undo", "summary", "preview", "set_status"}:
+        if action in {"undo", "redo"}:  # typing in any field, else the incident's
+            focused = self.focused
+            return (
+                isinstance(self.screen, MainScreen)
+                or isinstance(focused, Input)
+                or (
+                    hasattr(focused, "action_undo")  # a TextArea
+                )
+            )
+        if action == "stamp":  # a marker is for this second, wherever the IC is
+            return self.session is not None
+        if action in {"summary", "preview", "set_status"}:
             return isinstance(self.screen, MainScreen)
         if action == "help":  # by name: importing the dialogs here would slow first paint
             return type(self.screen).__name__ != "HelpScreen"
@@ -304,21 +397,58 @@ class PmtuiApp(App[Path | None]):
 
     def action_stamp(self) -> None:
         assert self.session is not None
-        self.apply(self.session.stamp)
+        change = self.apply(self.session.stamp)
+        if change is not None:
+            self._last_logged = change.focus_entry
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        self.fields.changed(event.input, event.value)
 
     def action_undo(self) -> None:
-        assert self.session is not None
-        session = self.session
+        self._undo_or_redo(redo=False)
 
-        def undo() -> Change:
-            change = session.undo()
+    def action_redo(self) -> None:
+        self._undo_or_redo(redo=True)
+
+    def _undo_or_redo(self, redo: bool) -> None:
+        """In a text field, undo (redo) the typing; otherwise the last incident change."""
+        word = "Redone" if redo else "Undone"
+        typed = self.fields.step(self.focused, redo)
+        if typed is not None:
+            if typed:
+                self.notify(f"{word}: typing in this field", timeout=2)
+            else:
+                self.notify("Nothing more to undo in this field", timeout=3)
+            return
+        if not isinstance(self.screen, MainScreen) or self.session is None:
+            return
+        session = self.session
+        stack = session.redo_stack if redo else session.undo_stack
+        what = self._describe(stack[-1]) if stack else ""
+
+        def step() -> Change:
+            change = session.redo() if redo else session.undo()
             if change is None:
-                raise InputError("nothing to undo")
-            change.message = f"Undone: {change.label}"
+                raise InputError(f"nothing to {'redo' if redo else 'undo'}")
+            hint = "ctrl+z undoes it again" if redo else "ctrl+y redoes it"
+            change.message = f"{word}: {what} ({hint})"
             change.focus_entry = change.removed[0].id if change.removed else None
             return change
 
-        self.apply(undo)
+        self.fields.forget_redo(self.focused)
+        self.apply(step)
+
+    def _describe(self, change: Change) -> str:
+        """What a change did, in the IC's words: its kind and the entry's text."""
+        assert self.incident is not None
+        texts = [entry.text for entry in change.removed]
+        for entry_id in change.added:
+            with contextlib.suppress(KeyError):
+                texts.append(self.incident.timeline[self.incident.index_of(entry_id)].text)
+        quoted = next((text for text in texts if text), "")
+        if len(quoted) > 40:
+            quoted = quoted[:39] + "…"
+        return f"{change.label} “{quoted}”" if quoted else change.label
 
     def action_set_status(self, status: str) -> None:
         assert self.session is not None
@@ -330,9 +460,7 @@ class PmtuiApp(App[Path | None]):
 
         assert self.session is not None and self.incident is not None
         session = self.session
-        self.push_screen(
-            SummaryEditor(self.incident, self.clock), self._apply_saved(session.update_head)
-        )
+        self._open_form(SummaryEditor(self.incident, self.clock), session.update_head)
 
     def action_preview(self) -> None:
         from screens import PreviewScreen
@@ -371,6 +499,13 @@ class PmtuiApp(App[Path | None]):
     async def action_quit(self) -> None:
         """Log what is still in the entry bar, save, write the postmortem, exit."""
         await self.guard.quit()
+
+
+def _says(change: Change, what: str, text: str) -> Change:
+    """A delete names what it deleted, and how to bring it back."""
+    shown = text if len(text) <= 40 else text[:39] + "…"
+    change.message = f"Deleted {what} “{shown}”: ctrl+z brings it back"
+    return change
 
 
 def run(path: Path | None, new_options: argparse.Namespace | None = None) -> int:

@@ -25,13 +25,15 @@ class Command:
 
 COMMANDS = (
     Command("ctrl+t", "stamp", "Marker", "Drop a marker entry at this very second"),
-    Command("ctrl+z", "undo", "Undo", "Undo the last change (a delete, an edit, a log)"),
+    Command(
+        "ctrl+z", "undo", "Undo", "Undo the typing in a field, else the last change (a delete…)"
+    ),
+    Command("ctrl+y", "redo", "Redo", "Redo what ctrl+z undid"),
     Command(
         "ctrl+s", "summary", "Summary", "Edit title, severity, IC, summary, impact, root cause"
     ),
     Command("ctrl+e", "preview", "Export", "Export now and preview the Markdown postmortem"),
     Command("f1", "help", "Help", "Show every key and slash command"),
-    Command("question_mark", "help", "Help", "Show help (outside the entry bar)", show=False),
     Command("ctrl+q", "quit", "Quit", "Save, write the postmortem beside the file, and quit"),
 )
 STATUS_COMMANDS = (

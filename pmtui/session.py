@@ -74,6 +74,7 @@ class Session:
         self.incident = incident
         self.clock = clock
         self.undo_stack: list[Change] = []
+        self.redo_stack: list[Change] = []  # what undo took back; a new change clears it
 
     # -- bookkeeping ----------------------------------------------------------
     def _head(self) -> dict[str, Any]:
@@ -91,6 +92,7 @@ class Session:
     def _done(self, change: Change) -> Change:
         self.undo_stack.append(change)
         del self.undo_stack[:-200]
+        self.redo_stack.clear()
         return change
 
     def undo(self) -> Change | None:
@@ -98,17 +100,33 @@ class Session:
         if not self.undo_stack:
             return None
         change = self.undo_stack.pop()
+        self.redo_stack.append(self._revert(change))
+        return change
+
+    def redo(self) -> Change | None:
+        """Apply again what the last undo took back; None when there is nothing to redo."""
+        if not self.redo_stack:
+            return None
+        change = self.redo_stack.pop()
+        self.undo_stack.append(self._revert(change))
+        return change
+
+    def _revert(self, change: Change) -> Change:
+        """Put back the state `change` remembers; returns the change that undoes this."""
         inc = self.incident
+        back = Change(change.label, added=[entry.id for entry in change.removed])
         for entry_id in change.added:
-            inc.remove_entry(entry_id)
+            back.removed.append(inc.remove_entry(entry_id))
         for entry in change.removed:
             inc.insert_entry(entry)
         if change.actions is not None:
+            back.actions = list(inc.actions)
             inc.actions[:] = change.actions
         if change.head is not None:
+            back.head = {name: getattr(inc, name) for name in change.head}
             for name, value in change.head.items():
                 setattr(inc, name, value)
-        return change
+        return back
 
     # -- logging --------------------------------------------------------------
     def log(self, text: str, typed_at: datetime | None = None) -> Change:
@@ -241,7 +259,7 @@ class Session:
         return self._done(
             Change(
                 "marker",
-                f"Marker at {when}: press e on it to annotate",
+                f"Marker at {when}: ↑ in the empty bar annotates it",
                 added=[entry.id],
                 focus_entry=entry.id,
             )

@@ -13,6 +13,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Markdown, Static
 
 from pmtui.commands import SLASH_COMMANDS
+from widgets import KeyFooter
 
 _DIALOG_CSS = """
 {name} {{ align: center middle; }}
@@ -28,7 +29,8 @@ class HelpScreen(ModalScreen[None]):
         _DIALOG_CSS.format(name="HelpScreen")
         + "HelpScreen VerticalScroll { height: auto; max-height: 40; }"
     )
-    BINDINGS = [Binding("escape,f1,q,question_mark", "dismiss", "Close", id="help.close")]
+    # only keys nobody types: text typed over the help goes to the entry bar
+    BINDINGS = [Binding("escape,f1", "dismiss", "Close", id="help.close")]
 
     def __init__(self, sections: list[tuple[str, list[tuple[str, str]]]]) -> None:
         super().__init__()
@@ -44,6 +46,9 @@ class HelpScreen(ModalScreen[None]):
             ("Enter", "log the text; its time is when you started typing"),
             ("19:39 … / 7:39 PM … / -5m …", "backdate: the time is taken off the text"),
             ("TODO …", "log it and add it as an action item"),
+            ("↑ (bar empty)", "edit the entry you logged last: enter saves, esc cancels"),
+            ("ctrl+z / ctrl+y", "in a field with text: undo / redo the typing"),
+            ("any text in a pane", "goes to the entry bar: panes bind no printable key"),
         ]
         out += [(f"/{c.name} {c.args}", c.help) for c in SLASH_COMMANDS]
         return out
@@ -60,9 +65,12 @@ class HelpScreen(ModalScreen[None]):
                     table.add_row("", "")
                 table.add_row(Text(what, style="bold underline"), "")
         with Vertical() as box:
-            box.border_title = "pmtui help · esc closes"
+            box.border_title = "pmtui help · esc closes · typing goes to the entry bar"
             with VerticalScroll():
                 yield Static(table)
+
+    def on_mount(self) -> None:
+        self.mount(KeyFooter())
 
     async def action_dismiss(self, result: None = None) -> None:
         self.dismiss(None)
@@ -74,7 +82,8 @@ class PreviewScreen(ModalScreen[None]):
     DEFAULT_CSS = (
         _DIALOG_CSS.format(name="PreviewScreen") + "PreviewScreen > Vertical { height: 95%; }"
     )
-    BINDINGS = [Binding("escape,q", "close", "Close", id="preview.close")]
+    # only keys nobody types: text typed over the preview goes to the entry bar
+    BINDINGS = [Binding("escape", "close", "Close", id="preview.close")]
 
     def __init__(self, markdown: str, note: str) -> None:
         super().__init__()
@@ -83,10 +92,13 @@ class PreviewScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical() as box:
-            box.border_title = "Postmortem preview · esc closes"
+            box.border_title = "Postmortem preview · esc closes · typing goes to the entry bar"
             box.border_subtitle = self.note
             with VerticalScroll():
                 yield Markdown(self.markdown)
+
+    def on_mount(self) -> None:
+        self.mount(KeyFooter())
 
     def action_close(self) -> None:
         self.dismiss(None)
@@ -108,12 +120,26 @@ class TitlePrompt(ModalScreen[str | None]):
             yield Label(f"What is broken? (saved to {self.where}; esc quits without creating it)")
             yield Input(placeholder="e.g. Checkout returns 500 for every user", id="title")
 
+    def on_mount(self) -> None:
+        self.mount(KeyFooter())
+
     def on_input_submitted(self, event: Input.Submitted) -> None:
         if event.value.strip():
             self.dismiss(event.value.strip())
 
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        if not self.query_one("#title", Input).value.strip():
+            self.dismiss(None)
+            return
+
+        def answered(quit_: bool | None) -> None:
+            if quit_:
+                self.dismiss(None)
+
+        self.app.push_screen(
+            ConfirmScreen("Quit without creating the incident? y quits, n goes back", "Quit"),
+            answered,
+        )
 
 
 class ConfirmScreen(ModalScreen[bool]):
@@ -135,6 +161,9 @@ class ConfirmScreen(ModalScreen[bool]):
         with Vertical():
             yield Static(self.question)
             yield Horizontal(Button(self.yes, id="yes", variant="error"), Button(self.no, id="no"))
+
+    def on_mount(self) -> None:
+        self.mount(KeyFooter())
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         self.dismiss(event.button.id == "yes")

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Header, Label, Static
 
@@ -37,8 +37,9 @@ class MainScreen(Screen[None]):
         border: round $accent;
     }
     MainScreen #statusbar { height: 1; }
-    MainScreen #detail { display: none; height: auto; max-height: 6; padding: 0 1;
+    MainScreen #detail { display: none; height: auto; max-height: 50%; padding: 0 1;
                          border-top: solid $primary 30%; }
+    MainScreen #detail-text { height: auto; }
     MainScreen #timeline-pane:focus-within #detail { display: block; }
     MainScreen #file { width: auto; max-width: 50%; color: $text-muted; padding: 0 1; }
     """
@@ -62,7 +63,9 @@ class MainScreen(Screen[None]):
             with Pane(id="timeline-pane") as pane:
                 pane.border_title = "Timeline"
                 yield TimelineView(self.incident, id="timeline")
-                yield Static(id="detail")
+                # the whole entry under the cursor; a long one scrolls (mouse wheel)
+                with VerticalScroll(id="detail", can_focus=False):
+                    yield Static(id="detail-text")
             with Vertical(id="side"):
                 with Vertical(id="status-pane") as pane:
                     pane.border_title = "Status"
@@ -111,8 +114,8 @@ class MainScreen(Screen[None]):
         entry = message.entry
         when = self.incident.local(entry.at)
         head = Text(f"{entry.id} · {when:%Y-%m-%d %H:%M:%S %Z} · {entry.kind.value}\n", style="dim")
-        body = Text(printable(entry.text[:LONGEST]) or "(marker: press e to annotate)")
-        self.query_one("#detail", Static).update(head + body)
+        body = Text(printable(entry.text[:LONGEST]) or "(marker: enter on it annotates)")
+        self.query_one("#detail-text", Static).update(head + body)
 
     def show_facts(self) -> None:
         inc = self.incident

@@ -62,7 +62,7 @@ class SummaryEditor(Form[dict[str, Any]]):
                 yield Input(inc.title, id="title")
                 yield Label("Severity", classes="field")
                 yield Select(
-                    [(s, s) for s in SEVERITIES], value=inc.severity or Select.BLANK, id="severity"
+                    [(s, s) for s in SEVERITIES], value=inc.severity or Select.NULL, id="severity"
                 )
                 yield Label("Incident commander", classes="field")
                 yield Input(inc.commander or "", id="commander")
@@ -91,7 +91,7 @@ class SummaryEditor(Form[dict[str, Any]]):
         severity = self.query_one("#severity", Select).value
         result: dict[str, Any] = {
             "title": title,
-            "severity": None if severity is Select.BLANK else severity,
+            "severity": None if severity is Select.NULL else severity,
             "commander": self.query_one("#commander", Input).value.strip() or None,
         }
         for name, _ in _FREE_TEXT:

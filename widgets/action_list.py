@@ -30,28 +30,30 @@ def action_label(item: ActionItem) -> Text:
 class ActionList(OptionList):
     """Action items; keys ask the app to change them."""
 
-    HELP = "Actions: a adds, space toggles done, e edits, x deletes."
+    HELP = "Actions: ctrl+a adds, ctrl+d toggles done, enter edits, del deletes."
+    # no printable key: text typed here goes to the entry bar
     BINDINGS = [
-        Binding("a", "request('add')", "Add", id="actions.add", tooltip="Add an action item"),
+        Binding("ctrl+a", "request('add')", "Add", id="actions.add", tooltip="Add an action item"),
         Binding(
-            "space",
+            "ctrl+d",
             "request('toggle')",
             "Done/open",
             id="actions.toggle",
             tooltip="Mark the action done, or open again",
         ),
         Binding(
-            "e,enter",
+            "enter",
             "request('edit')",
             "Edit",
             id="actions.edit",
             tooltip="Edit text, owner, due date and kind",
         ),
         Binding(
-            "x,delete",
+            "delete",
             "request('delete')",
             "Delete",
             id="actions.delete",
+            key_display="del",
             tooltip="Delete the action item (ctrl+z undoes)",
         ),
     ]
@@ -83,7 +85,7 @@ class ActionList(OptionList):
         else:
             self.add_option(
                 Option(
-                    Text("No action items yet: press a, or type /action", style="dim italic"),
+                    Text("No action items yet: type /action, or ctrl+a here", style="dim italic"),
                     disabled=True,
                 )
             )

@@ -28,7 +28,7 @@ _KIND_WIDTH = 10
 class TimelineView(ScrollView, can_focus=True):
     """Entries in time order, newest at the bottom, following new ones."""
 
-    HELP = "Timeline: arrows move, enter/e edits, x deletes, a makes an action item."
+    HELP = "Timeline: arrows move, enter edits, del deletes, ctrl+a makes an action item."
     BINDINGS = [
         Binding("up", "cursor(-1)", "Up", show=False, id="timeline.up"),
         Binding("down", "cursor(1)", "Down", show=False, id="timeline.down"),
@@ -36,22 +36,24 @@ class TimelineView(ScrollView, can_focus=True):
         Binding("pagedown", "page(1)", "Page down", show=False, id="timeline.pagedown"),
         Binding("home", "jump(0)", "Top", show=False, id="timeline.top"),
         Binding("end", "jump(-1)", "End", show=False, id="timeline.end"),
+        # no printable key: text typed here goes to the entry bar
         Binding(
-            "enter,e",
+            "enter",
             "request('edit')",
             "Edit",
             id="timeline.edit",
             tooltip="Edit the entry's text, time and kind",
         ),
         Binding(
-            "x,delete",
+            "delete",
             "request('delete')",
             "Delete",
             id="timeline.delete",
+            key_display="del",
             tooltip="Delete the entry (ctrl+z undoes)",
         ),
         Binding(
-            "a",
+            "ctrl+a",
             "request('to_action')",
             "To action",
             id="timeline.to_action",
@@ -175,17 +177,27 @@ class TimelineView(ScrollView, can_focus=True):
 
     # -- movement -----------------------------------------------------------
     def watch_cursor(self, old: int, new: int) -> None:
+        self._show_cursor()
+        self.follow = new >= len(self.entries) - 1
+        self._cursor_id = self.current.id if self.current else None
+        self.refresh()
+        self._show_position()
+        self._tell()
+
+    def _show_cursor(self) -> None:
+        """Scroll just enough for the cursor's entry to be on screen."""
+        new = self.cursor
         height = self.scrollable_content_region.height or 1
         top = round(self.scroll_offset.y)
         if new < top:
             self.scroll_to(y=new, animate=False, immediate=True)
         elif new >= top + height:
             self.scroll_to(y=new - height + 1, animate=False, immediate=True)
-        self.follow = new >= len(self.entries) - 1
-        self._cursor_id = self.current.id if self.current else None
-        self.refresh()
-        self._show_position()
-        self._tell()
+
+    def on_resize(self) -> None:
+        # a smaller terminal (80x24 over SSH) must not leave the entry the
+        # IC is on, or the newest one they follow, below the pane's bottom
+        self.call_after_refresh(self._show_cursor)
 
     def _show_position(self) -> None:
         """Where the cursor is, in the pane's bottom border.
@@ -253,7 +265,8 @@ class TimelineView(ScrollView, can_focus=True):
     def _text(self, entry: TimelineEntry) -> str:
         hit = self._rows.get(entry.id)
         if hit is None or hit[0] is not entry:
-            shown = visible(entry.text[:LONGEST]) if entry.text else "(marker: press e to annotate)"
+            marker = "(marker: enter on it annotates)"
+            shown = visible(entry.text[:LONGEST]) if entry.text else marker
             hit = self._rows[entry.id] = (entry, shown)
         return hit[1]
 
@@ -318,7 +331,11 @@ class TimelineView(ScrollView, can_focus=True):
 
     def _time_width(self) -> int:
         """Room for 'HH:MM:SS', or 'Mon DD HH:MM:SS' once the incident spans days."""
-        entries = self.entries
-        first = self.incident.local(self.incident.started_at).date()
-        spans_days = bool(entries) and self.incident.local(entries[-1].at).date() != first
+        entries, local = self.entries, self.incident.local
+        start = local(self.incident.started_at).date()
+        # entries are in time order: the first and the last tell whether any
+        # row shows a date (one backdated before the start's day does too)
+        spans_days = bool(entries) and (
+            local(entries[0].at).date() != start or local(entries[-1].at).date() != start
+        )
         return 16 if spans_days else 9
