@@ -11,11 +11,11 @@ import json
 import os
 import re
 import sys
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pmtui.journal import JournalError, append, clean, folder_of, writer_name
-from pmtui.timeparse import parse_leading_time
+from pmtui.timeparse import TimeError, parse_time_field
 
 TYPE_CHECKING = False  # importing typing for it costs every `pmtui log` ~3 ms
 
@@ -24,7 +24,6 @@ if TYPE_CHECKING:  # argparse, typing and pathlib would cost every call ~10 ms
     from typing import Any
 
 
-_SKEW = timedelta(minutes=10)  # a time this far ahead is clock skew, not the future
 KINDS = ("note", "detection", "action", "decision", "comms")
 _FIELDS = ("text", "at", "kind", "author", "source", "id")
 _ZONE = re.compile(r'^\s*timezone\s*=\s*"([^"\\]+)"', re.MULTILINE)
@@ -135,21 +134,13 @@ def _machine_zone() -> ZoneInfo:
 
 
 def when(value: str | None, now: datetime, zone: ZoneInfo) -> datetime:
-    """--at: the entry bar's grammar (19:39, 7:39 PM, -5m) or ISO 8601 with an offset."""
+    """--at: the entry bar's grammar (19:39, 7:39 PM, -5m, 2026-11-21 19:39, ISO 8601)."""
     if value is None or not value.strip():
         return now
-    moment, rest = parse_leading_time(value, now, zone)
-    if moment is not None and not rest.strip():
-        return moment
     try:
-        parsed = datetime.fromisoformat(value.strip())
-    except ValueError:
-        raise Refused(f"--at: not a time: {value!r} (try 19:39, -5m or an ISO 8601 time)") from None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=zone)
-    if parsed > now.replace(microsecond=0) + _SKEW:
-        raise Refused(f"--at: {value!r} is in the future")
-    return parsed
+        return parse_time_field(value, now, zone)
+    except TimeError as error:
+        raise Refused(f"--at: {error}") from None
 
 
 def _entry(

@@ -109,7 +109,7 @@ def test_an_id_makes_a_retry_add_nothing(inc: Path) -> None:
 @pytest.mark.parametrize(
     "args, problem",
     [
-        (["--at", "25:00", "x"], "not a time"),
+        (["--at", "25:00", "x"], "Not a time"),
         (["--at", "2099-01-01T00:00:00+00:00", "x"], "in the future"),
         (["--kind", "status", "x"], "not one of"),
         ([], "no text to log"),
