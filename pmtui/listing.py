@@ -225,7 +225,7 @@ def _group_json(group: Group) -> dict[str, Any]:
 
 
 def _report_text(result: Report) -> list[str]:
-    scope = "incidents" + (f" started since {result.since}" if result.since else "")
+    scope = f"incidents started since {result.since}" if result.since else "all incidents"
     if result.by:
         scope += f", by {result.by}"
     head = [(result.by or "").upper(), "INCIDENTS", "RESOLVED", "TO DETECT", "TO MITIGATE",
@@ -261,10 +261,7 @@ def _problems(catalog: Catalog, command: str) -> list[str]:
         lines += [f"  {problem.error}" for problem in catalog.problems]
     if catalog.skipped:
         names = ", ".join(catalog.skipped[:5]) + (", ..." if len(catalog.skipped) > 5 else "")
-        lines.append(
-            f"pmtui {command}: skipped {_plural(len(catalog.skipped), '.toml file')} "
-            f"that are not incidents: {names}"
-        )
+        lines.append(f"pmtui {command}: skipped, not incident files: {names}")
     return lines
 
 
