@@ -204,7 +204,8 @@ def _actions_text(groups: list[tuple[str, list[Action]]]) -> list[str]:
 
 # -- report ---------------------------------------------------------------
 def _figure_json(figure: Figure) -> dict[str, Any]:
-    return {"count": figure.count, "median_seconds": figure.median, "p90_seconds": figure.p90}
+    middle = None if figure.median is None else round(figure.median)
+    return {"count": figure.count, "median_seconds": middle, "p90_seconds": figure.p90}
 
 
 def _group_json(group: Group) -> dict[str, Any]:
