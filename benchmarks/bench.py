@@ -8,6 +8,7 @@ app of 6 widgets ("x bare"), and pmtui's main screen built from stock
 Textual widgets, the same 29 showing the same text ("x same": the floor for any
 Textual program showing that screen),
 a stamp (Enter until the entry is on screen, and until it is fsync'd),
+`pmtui ls` over a folder of 1,000 incidents,
 load, save and export, scrolling and editing, and peak memory.
 """
 
@@ -247,6 +248,11 @@ def main() -> None:
             f"`pmtui log` (whole process, one entry fsync'd): {ms(log)} against "
             f"`python -c pass` {ms(bare_python)}: {log / bare_python:.2f}x "
             f"(100 lines from stdin in one call: {ms(batch)})"
+        )
+        ls, python_floor = ls_command(generate_folder(folder / "team"))
+        print(
+            f"`pmtui ls` over 1,000 incidents of 100 entries (whole process): {ms(ls)} "
+            f"against `python -c pass` {ms(python_floor)}"
         )
         head = (
             "entries",

@@ -41,17 +41,21 @@ _STAMPS = ("detected_at", "mitigated_at", "resolved_at")
 _HEADER = "\n[[timeline]]\n"
 _PLAIN = r'"[^"\\\x00-\x08\x0a-\x1f\x7f]*"'  # a basic string without escapes
 _TIME = r"(?:[01]\d|2[0-3]):[0-5]\d"
+# a real date: the 29th of February only in leap years (2000 and 2400, not 2100)
+_LEAP = r"(?:\d\d(?:0[48]|[2468][048]|[13579][26])|(?:[02468][048]|[13579][26])00)-02-29"
+_DATE = (
+    r"(?:\d{4}-(?:(?:0[1-9]|1[0-2])-(?:0[1-9]|1\d|2[0-8])"
+    rf"|(?:0[13-9]|1[0-2])-(?:29|30)|(?:0[13578]|1[02])-31)|{_LEAP})"
+)
 _TIMELINE = re.compile(
     r"(?:\n\[\[timeline\]\]\n"
     rf"id = {_PLAIN}\n"
-    rf"at = \d{{4}}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01]) {_TIME}:[0-5]\d(?:\.\d{{3}}000)?"
-    rf"[+-]{_TIME}\n"
+    rf"at = {_DATE} {_TIME}:[0-5]\d(?:\.\d{{3}}000)?[+-]{_TIME}\n"
     r'kind = "(?:note|detection|action|decision|comms|status)"\n'
     rf"(?:author = {_PLAIN}\n)?"
     rf"text = {_PLAIN}\n)*"
 )
 _IDS = re.compile(rf"\n\[\[timeline\]\]\nid = ({_PLAIN})\n")
-_LATE_DAYS = re.compile(r"\nat = (\d{4}-\d\d-(?:29|30|31)) ")  # Feb 30th: checked one by one
 
 
 class _Slow(Exception):
@@ -141,11 +145,11 @@ class Catalog:
 
 def incident_files(folder: Path) -> list[Path]:
     """Every *.toml under `folder`, skipping hidden folders and journals; sorted."""
-    found: list[Path] = []
+    found: list[str] = []
     for root, dirs, files in os.walk(folder):
         dirs[:] = [d for d in dirs if not d.startswith(".") and not d.endswith(SUFFIX)]
-        found += [Path(root, n) for n in files if n.endswith(".toml") and not n.startswith(".")]
-    return sorted(found)
+        found += [os.path.join(root, n) for n in files if n.endswith(".toml") and n[0] != "."]
+    return [Path(name) for name in sorted(found)]
 
 
 def scan(folder: Path, now: datetime | None = None) -> Catalog:
@@ -283,12 +287,6 @@ def _count_timeline(text: str, start: int) -> int:
     ids = _IDS.findall(text, start)
     if len(set(ids)) != len(ids):
         raise _Slow  # a repeated id: the reader says which
-    late = ("-29 ", "-30 ", "-31 ")
-    for day in _LATE_DAYS.findall(text, start) if any(d in text for d in late) else ():
-        try:
-            date.fromisoformat(day)
-        except ValueError as error:
-            raise _Slow from error
     return len(ids)
 
 

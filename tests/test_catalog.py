@@ -206,3 +206,20 @@ def test_listing_a_folder_imports_neither_textual_nor_pydantic(folder):
     loaded = set(result.stdout.split())
     assert "pmtui.catalog" in loaded
     assert not {m for m in loaded if m.split(".")[0] in {"textual", "rich", "pydantic"}}
+
+
+def test_the_fast_paths_dates_are_exactly_the_real_dates():
+    """Its regular expression takes a date exactly when Python (and tomli) do."""
+    import re
+    from datetime import date
+
+    pattern = re.compile(catalog._DATE + r"\Z")
+    for year in (1900, 2000, 2023, 2024, 2025, 2026, 2028, 2100, 2400):
+        for month in range(0, 14):
+            for day in range(0, 33):
+                text = f"{year:04}-{month:02}-{day:02}"
+                try:
+                    real = date.fromisoformat(text) is not None
+                except ValueError:
+                    real = False
+                assert bool(pattern.match(text)) == real, text
