@@ -143,10 +143,20 @@ class Catalog:
         return [action for incident in self.incidents for action in incident.actions]
 
 
-def incident_files(folder: Path) -> list[Path]:
-    """Every *.toml under `folder`, skipping hidden folders and journals; sorted."""
+def incident_files(folder: Path, problems: list[Problem] | None = None) -> list[Path]:
+    """Every *.toml under `folder`, skipping hidden folders and journals; sorted.
+
+    A folder that cannot be listed is added to `problems`, never passed over.
+    """
+
+    def unlisted(error: OSError) -> None:
+        if problems is not None:
+            where = Path(error.filename or folder)
+            message = f"{where}: cannot list the folder: {error.strerror or error}"
+            problems.append(Problem(where, where.as_posix(), message))
+
     found: list[str] = []
-    for root, dirs, files in os.walk(folder):
+    for root, dirs, files in os.walk(folder, onerror=unlisted):
         dirs[:] = [d for d in dirs if not d.startswith(".") and not d.endswith(SUFFIX)]
         found += [os.path.join(root, n) for n in files if n.endswith(".toml") and n[0] != "."]
     return [Path(name) for name in sorted(found)]
@@ -156,7 +166,7 @@ def scan(folder: Path, now: datetime | None = None) -> Catalog:
     """Read every incident under `folder` (or the one file `folder` names)."""
     now = now or datetime.now(UTC)
     catalog = Catalog(folder)
-    for path in [folder] if folder.is_file() else incident_files(folder):
+    for path in [folder] if folder.is_file() else incident_files(folder, catalog.problems):
         name = path.as_posix()  # as reachable from here: DIR/sub/inc.toml
         try:
             summary = summarise(path, name, now)
@@ -168,6 +178,7 @@ def scan(folder: Path, now: datetime | None = None) -> Catalog:
             continue
         catalog.incidents.append(summary)
     catalog.incidents.sort(key=lambda s: (s.started_at, s.name), reverse=True)
+    catalog.problems.sort(key=lambda p: p.name)
     return catalog
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 from collections.abc import Collection, Sequence
 from datetime import UTC, date, datetime
@@ -99,8 +100,17 @@ def _table(rows: list[list[str]], right: Collection[int] = ()) -> list[str]:
     ]
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def safe(text: str) -> str:
+    """Text for the terminal: a control character (an escape sequence in a title, a
+    file name) is shown as \\x1b, never sent raw to the IC's terminal."""
+    return _CONTROL.sub(lambda found: f"\\x{ord(found.group()):02x}", text)
+
+
 def _short(text: str, width: int = _TITLE_WIDTH) -> str:
-    text = " ".join(text.split())
+    text = safe(" ".join(text.split()))
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
@@ -139,7 +149,7 @@ def _incident_json(s: Summary) -> dict[str, Any]:
 
 def _ls_text(catalog: Catalog) -> list[str]:
     if not catalog.incidents:
-        return [f"no incidents in {catalog.folder}"]
+        return [f"no incidents in {safe(str(catalog.folder))}"]
     head = ["STARTED", "SEV", "STATUS", "TO MITIGATE", "TO RESOLVE", "OPEN", "OVERDUE", "TITLE",
             "FILE"]  # fmt: skip
     rows = [
@@ -152,7 +162,7 @@ def _ls_text(catalog: Catalog) -> list[str]:
             str(s.open_actions),
             str(s.overdue_actions),
             _short(s.title),
-            s.name,
+            safe(s.name),
         ]
         for s in catalog.incidents
     ]
@@ -188,13 +198,13 @@ def _actions_text(groups: list[tuple[str, list[Action]]]) -> list[str]:
     for owner, items in groups:
         opened = sum(a.open for a in items)
         overdue = sum(a.overdue for a in items)
-        lines.append(f"{owner}: {opened} open, {overdue} overdue, {len(items) - opened} done")
+        lines.append(f"{safe(owner)}: {opened} open, {overdue} overdue, {len(items) - opened} done")
         rows = [
             [
                 "  OVERDUE" if a.overdue else f"  {a.status}",
                 f"due {a.due}" if a.due else "",
                 _short(a.text, 60),
-                f"{a.incident}#{a.id}",
+                safe(f"{a.incident}#{a.id}"),
             ]
             for a in items
         ]
@@ -259,9 +269,10 @@ def _problems(catalog: Catalog, command: str) -> list[str]:
         lines.append(
             f"pmtui {command}: {_plural(len(catalog.problems), 'file')} could not be read:"
         )
-        lines += [f"  {problem.error}" for problem in catalog.problems]
+        lines += [f"  {safe(problem.error)}" for problem in catalog.problems]
     if catalog.skipped:
-        names = ", ".join(catalog.skipped[:5]) + (", ..." if len(catalog.skipped) > 5 else "")
+        names = ", ".join(map(safe, catalog.skipped[:5]))
+        names += ", ..." if len(catalog.skipped) > 5 else ""
         lines.append(f"pmtui {command}: skipped, not incident files: {names}")
     return lines
 

@@ -223,3 +223,23 @@ def test_the_fast_paths_dates_are_exactly_the_real_dates():
                 except ValueError:
                     real = False
                 assert bool(pattern.match(text)) == real, text
+
+
+def test_a_folder_that_cannot_be_listed_is_reported_not_passed_over(folder, monkeypatch):
+    import errno
+    import os
+
+    real = os.scandir
+    refused = folder / "2025"
+
+    def scandir(path="."):  # the kernel refusing one folder (as root, chmod does not)
+        if os.fspath(path) == os.fspath(refused):
+            raise PermissionError(errno.EACCES, "Permission denied", os.fspath(path))
+        return real(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    found = scan(folder, now=NOW)
+    assert f"{refused}: cannot list the folder: Permission denied" in [
+        p.error for p in found.problems
+    ]
+    assert len(found.incidents) == 5  # the others are still listed

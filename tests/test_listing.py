@@ -133,3 +133,20 @@ def test_a_closed_pipe_is_not_a_traceback(tmp_path):
     )
     assert result.stdout.startswith("STARTED")
     assert result.stderr == ""
+
+
+def test_control_characters_never_reach_the_terminal_raw(tmp_path):
+    from pmtui import store
+    from pmtui.model import Incident
+
+    incident = Incident(title="Pager \x1b[2Jstorm\x07", timezone="UTC", started_at=NOW)
+    incident.add_action("Fix \x1b]0;owned\x07 it", owner="ana\x1b[31m")
+    store.write_atomic(tmp_path / "esc\x1b[1m.toml", store.dumps(incident).encode())
+    (tmp_path / "broken\x1b[5m.toml").write_text("schema = [")
+    for command in ("ls", "actions"):
+        result = pmtui(command, ".", *AT, cwd=tmp_path)
+        assert "\x1b" not in result.stdout + result.stderr and "\x07" not in result.stdout
+        assert "\\x1b" in result.stdout and "\\x1b" in result.stderr
+    assert "Pager \\x1b[2Jstorm\\x07" in pmtui("ls", ".", *AT, cwd=tmp_path).stdout
+    data = json.loads(pmtui("ls", ".", "--json", *AT, cwd=tmp_path).stdout)
+    assert data["incidents"][0]["title"] == "Pager \x1b[2Jstorm\x07"  # JSON keeps it, escaped
