@@ -205,7 +205,7 @@ def summarise(path: Path, name: str, now: datetime) -> Summary:
         data = tomli.loads(text[: _split(text) + 1])
     except (OSError, UnicodeDecodeError, tomli.TOMLDecodeError):
         pass  # the reader says what is wrong
-    if isinstance(data, dict) and "schema" not in data and "incident" not in data:
+    if data and "schema" not in data and "incident" not in data:  # an empty file is broken
         raise _NotIncident
     try:
         if data is None:

@@ -55,8 +55,13 @@ def test_each_broken_file_has_the_readers_own_one_line_error(folder):
 def test_an_unreadable_file_is_listed_and_the_rest_still_are(folder):
     gone = folder / "moved-away.toml"
     gone.symlink_to(folder / "nowhere.toml")  # a dangling link: works as root too
+    emptied = folder / "emptied.toml"  # a disk that failed mid-copy: broken, not "not ours"
+    emptied.write_bytes(b"")
     found = scan(folder, now=NOW)
     assert [p.error for p in found.problems if p.path == gone] == [f"{gone}: no such file"]
+    assert [p.error for p in found.problems if p.path == emptied] == [
+        f"{emptied}: no [incident] table"
+    ]
     assert len(found.incidents) == 6
 
 
