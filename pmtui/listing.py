@@ -44,17 +44,19 @@ def _parser(command: str) -> argparse.ArgumentParser:
     descriptions = {
         "ls": "Every incident in a folder (and its subfolders), newest first.",
         "actions": "Action items across incidents, by owner, overdue first.",
-        "report": "Counts, time to detect, mitigate and resolve (median and p90), "
+        "report": "Counts, time to detect, mitigate and resolve (median and p90),\n"
         "and action items done, across incidents.",
     }
     examples = {
-        "ls": "examples: pmtui ls incidents/   pmtui ls --json | jq '.incidents[0]'",
-        "actions": "examples: pmtui actions --owner ana --open   pmtui actions --overdue",
-        "report": "examples: pmtui report --since 2026-01-01 --by severity   "
-        "pmtui report --by month",
+        "ls": ["pmtui ls incidents/", "pmtui ls --json | jq '.incidents[0]'"],
+        "actions": ["pmtui actions --owner ana --open", "pmtui actions --overdue --json"],
+        "report": ["pmtui report --since 2026-01-01 --by severity", "pmtui report --by month"],
     }
     parser = _Parser(
-        prog=f"pmtui {command}", description=descriptions[command], epilog=examples[command]
+        prog=f"pmtui {command}",
+        description=descriptions[command],
+        epilog="examples:\n" + "".join(f"  {line}\n" for line in examples[command]),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("folder", nargs="?", type=Path, default=Path(), metavar="DIR",
                         help="where the incident files are (default: this folder)")  # fmt: skip
