@@ -8,6 +8,7 @@ app of 6 widgets ("x bare"), and pmtui's main screen built from stock
 Textual widgets, the same 29 showing the same text ("x same": the floor for any
 Textual program showing that screen),
 a stamp (Enter until the entry is on screen, and until it is fsync'd),
+`pmtui ls` over a folder of 1,000 incidents,
 load, save and export, scrolling and editing, and peak memory.
 """
 
@@ -30,7 +31,7 @@ sys.path.insert(0, str(ROOT))
 
 from pmtui import store  # noqa: E402
 from pmtui.export import export_markdown  # noqa: E402
-from pmtui.model import ActionKind, EntryKind, Incident  # noqa: E402
+from pmtui.model import ActionKind, EntryKind, Incident, Status  # noqa: E402
 
 KINDS = list(EntryKind)
 
@@ -56,6 +57,61 @@ def generate(count: int, folder: Path) -> Path:
     path = folder / f"inc-{count}.toml"
     store.write_atomic(path, store.dumps(incident).encode())
     return path
+
+
+def generate_folder(folder: Path, count: int = 1000, entries: int = 100) -> Path:
+    """`count` incident files of `entries` entries each, as a team's folder holds them."""
+    folder.mkdir(parents=True, exist_ok=True)
+    first = datetime(2025, 1, 6, 9, 0, tzinfo=UTC)
+    zones = ("Europe/London", "Africa/Nairobi", "America/New_York", "UTC")
+    for n in range(count):
+        start = first + timedelta(hours=17 * n + n % 5)
+        incident = Incident(
+            title=f"Incident {n}: checkout errors in region {n % 7}",
+            timezone=zones[n % len(zones)],
+            severity=f"SEV{1 + n % 4}",
+            commander=f"ic-{n % 9}",
+            started_at=start,
+            detected_at=start + timedelta(minutes=3 + n % 11),
+        )
+        for m in range(entries):
+            incident.add_entry(
+                f"step {m}: p99 {m % 997} ms on shard {m % 64} | host-{m % 13}",
+                start + timedelta(seconds=30 * m),
+                KINDS[m % len(KINDS)],
+            )
+        if n % 3:
+            incident.mitigated_at = start + timedelta(minutes=20 + n % 40)
+            incident.status = Status.MITIGATED
+        if n % 3 == 2:
+            incident.resolved_at = start + timedelta(minutes=70 + n % 90)
+            incident.status = Status.RESOLVED
+        for m in range(n % 4):
+            item = incident.add_action(
+                f"follow-up {m} of incident {n}",
+                ActionKind.CORRECTIVE,
+                owner=("ana", "db-team", None)[m % 3],
+                due=(start + timedelta(days=14 + m)).date(),
+            )
+            if (n + m) % 2:
+                incident.replace_action(item.id, status="done")
+        store.write_atomic(
+            folder / f"{start:%Y-%m-%d-%H%M}-incident-{n}.toml", store.dumps(incident).encode()
+        )
+    return folder
+
+
+def ls_command(folder: Path, rounds: int = 5) -> tuple[float, float]:
+    """`pmtui ls FOLDER` (whole process) against `python -c pass`: medians of `rounds`."""
+    times, floors = [], []
+    for _ in range(rounds):
+        for args, out in ((["-c", "pass"], floors), (["-c", LAUNCH, "ls", str(folder)], times)):
+            start = time.perf_counter()
+            subprocess.run(
+                [sys.executable, *args], check=True, env=_env(), stdout=subprocess.DEVNULL
+            )
+            out.append(time.perf_counter() - start)
+    return statistics.median(times), statistics.median(floors)
 
 
 # Installed pmtui runs from bytecode compiled at install (pip compiles it). A
@@ -192,6 +248,11 @@ def main() -> None:
             f"`pmtui log` (whole process, one entry fsync'd): {ms(log)} against "
             f"`python -c pass` {ms(bare_python)}: {log / bare_python:.2f}x "
             f"(100 lines from stdin in one call: {ms(batch)})"
+        )
+        ls, python_floor = ls_command(generate_folder(folder / "team"))
+        print(
+            f"`pmtui ls` over 1,000 incidents of 100 entries (whole process): {ms(ls)} "
+            f"against `python -c pass` {ms(python_floor)}"
         )
         head = (
             "entries",

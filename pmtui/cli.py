@@ -18,6 +18,9 @@ usage: pmtui [PATH]                 open an incident (created if missing)
        pmtui new [TITLE] [options]  start a new incident and open it
        pmtui export PATH [-o OUT]   write the Markdown postmortem
        pmtui log PATH TEXT...       add an entry from a script or another terminal
+       pmtui ls [DIR]               list the incidents in a folder, newest first
+       pmtui actions [DIR]          action items across incidents, by owner, overdue first
+       pmtui report [DIR]           time to detect/mitigate/resolve, actions done
 
 Log an outage as it happens; get the postmortem when you quit.
 
@@ -29,8 +32,11 @@ examples:
   pmtui export dns.toml                   writes dns.md beside it
   pmtui export dns.toml -o -              prints the Markdown
   pmtui log dns.toml --source deploy "rolled back 4512"
+  pmtui ls incidents/ --json              every incident, for scripts
+  pmtui actions --owner ana --overdue     what ana owes
+  pmtui report --since 2026-01-01 --by severity
 
-Run `pmtui new --help`, `pmtui export --help` or `pmtui log --help` for their options.
+Run `pmtui COMMAND --help` (new, export, log, ls, actions, report) for its options.
 """
 
 
@@ -173,6 +179,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from pmtui.logcmd import main as log_main
 
             return log_main(args_list[1:])
+        if args_list[:1] in (["ls"], ["actions"], ["report"]):
+            from pmtui.listing import main as listing_main
+
+            return listing_main(args_list)
         if args_list[:1] == ["new"]:
             return cmd_new(_new_parser().parse_args(args_list[1:]))
         return run_tui(_open_parser().parse_args(args_list).path)
