@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
+from pmtui import stamps
 from pmtui.commands import BY_NAME, parse_slash, split_owner
 from pmtui.model import (
-    STAMPS,
     ActionItem,
     ActionKind,
     ActionStatus,
@@ -168,7 +168,7 @@ class Session:
         entry = self.incident.add_entry(rest, moment or typed_at, kind)
         # the entry showing up in the timeline is feedback enough, unless backdated
         notes = [f"Backdated to {self._when(entry.at)}"] if moment is not None else []
-        notes += self._follow(entry)
+        notes += stamps.follow(self.incident, entry, self._when)
         moved = head != self._head()
         change = Change(
             "log",
@@ -192,45 +192,8 @@ class Session:
         """'19:39:00', or with the date when it is not today."""
         return when_text(self.incident.local(moment), self.clock())
 
-    def _follow(self, entry: TimelineEntry) -> list[str]:
-        """The stamps follow an entry logged before them; returns what moved, in words.
-
-        An entry before the impact start moves the start to it; a detection
-        before `detected_at` (or with none yet) moves the detection to it.
-        """
-        inc, notes = self.incident, []
-        if entry.at < inc.started_at:
-            inc.started_at = entry.at
-            notes.append(f"Impact start moved to {self._when(entry.at)} (ctrl+z undoes)")
-        if entry.kind is EntryKind.DETECTION and (
-            inc.detected_at is None or entry.at < inc.detected_at
-        ):
-            inc.detected_at = entry.at
-            notes.append(f"Detection moved to {self._when(entry.at)} (ctrl+z undoes)")
-        problem = inc.order_problem()
-        if problem:
-            notes.append(f"Warning: {problem} (ctrl+s fixes the times)")
-        return notes
-
-    def _move_stamps(self, times: dict[str, datetime | None]) -> tuple[list[str], list[Any]]:
-        """Set stamps and move the status entry of each with it; (added ids, removed)."""
-        inc = self.incident
-        held = {name: inc.stamp_entry(name) for name in times}
-        for name, value in times.items():
-            setattr(inc, name, value)
-        added: list[str] = []
-        removed: list[TimelineEntry] = []
-        for name, entry in held.items():
-            value = times[name]
-            if entry is None or value is None or entry.at == value or entry in removed:
-                continue
-            old, new = inc.replace_entry(entry.id, at=value)
-            added.append(new.id)
-            removed.append(old)
-        return added, removed
-
     def _check_stamps(self, times: dict[str, datetime | None]) -> None:
-        problem = self.incident.stamp_problem(times)
+        problem = stamps.stamp_problem(self.incident, times)
         if problem:
             raise InputError(problem)
 
@@ -267,7 +230,10 @@ class Session:
         assert entry is not None
         if note:
             entry = self.incident.replace_entry(entry.id, text=f"{entry.text}: {note}")[1]
-        notes = [f"{status.value.capitalize()} at {self._when(moment)}", *self._follow(entry)]
+        notes = [
+            f"{status.value.capitalize()} at {self._when(moment)}",
+            *stamps.follow(self.incident, entry, self._when),
+        ]
         return self._done(
             Change(
                 f"status {status.value}",
@@ -298,7 +264,7 @@ class Session:
             started["started_at"] = moment
         self._check_stamps(started | times)
         self.incident.started_at = min(self.incident.started_at, moment)
-        added, removed = self._move_stamps(times)
+        added, removed = stamps.move_stamps(self.incident, times)
         if note and added:
             entry = self.incident.timeline[self.incident.index_of(added[-1])]
             word = entry.text.split(":", 1)[0]
@@ -324,18 +290,18 @@ class Session:
         moves its status entry with it.
         """
         head = self._head()
-        times = {name: values[name] for name in STAMPS if name in values}
+        times = {name: values[name] for name in stamps.STAMPS if name in values}
         times = {n: None if v is None else v.astimezone(UTC) for n, v in times.items()}
         times = {name: value for name, value in times.items() if value != head[name]}
         added: list[str] = []
         removed: list[TimelineEntry] = []
         try:
             for name, value in values.items():
-                if name not in STAMPS:
+                if name not in stamps.STAMPS:
                     setattr(self.incident, name, value)
             if times:
                 self._check_stamps(times)
-                added, removed = self._move_stamps(times)
+                added, removed = stamps.move_stamps(self.incident, times)
         except ValueError as error:  # pydantic's ValidationError is a ValueError
             for name, value in head.items():
                 setattr(self.incident, name, value)
@@ -360,7 +326,7 @@ class Session:
         at = changes.get("at")
         if at is not None:
             changes["at"] = at = at.astimezone(UTC)
-        held = inc.stamps_held(entry) if at is not None and at != entry.at else []
+        held = stamps.stamps_held(inc, entry) if at is not None and at != entry.at else []
         if held:
             self._check_stamps(dict.fromkeys(held, at))
         try:
@@ -373,7 +339,7 @@ class Session:
         if held:
             words = " and ".join(name.removesuffix("_at") for name in held)
             notes = [f"Entry and the {words} time moved to {self._when(new.at)}"]
-        notes += self._follow(new)
+        notes += stamps.follow(self.incident, new, self._when)
         return self._done(
             Change(
                 "edit",

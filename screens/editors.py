@@ -12,6 +12,7 @@ from textual.widgets import Button, Input, Label, Select, Static
 
 from pmtui.model import ActionItem, ActionKind, EntryKind, Incident, TimelineEntry
 from pmtui.session import utc_now
+from pmtui.stamps import stamp_problem, stamps_held
 from pmtui.timeparse import TimeError, parse_time_field, when_text
 from screens.forms import Form, form_css
 
@@ -71,8 +72,8 @@ class EntryEditor(Form[dict[str, Any]]):
         except TimeError as bad:
             error.update(f"Time: {bad}")
             return None
-        held = inc.stamps_held(self.entry) if at != self.entry.at else []
-        problem = inc.stamp_problem(dict.fromkeys(held, at)) if held else None
+        held = stamps_held(inc, self.entry) if at != self.entry.at else []
+        problem = stamp_problem(inc, dict.fromkeys(held, at)) if held else None
         if problem:
             error.update(f"Moving this status entry moves its time: {problem}.")
             return None

@@ -10,8 +10,9 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Input, Label, Select, Static, TextArea
 
-from pmtui.model import SEVERITIES, STAMPS, Incident
+from pmtui.model import SEVERITIES, Incident
 from pmtui.session import utc_now
+from pmtui.stamps import STAMPS, stamp_problem
 from pmtui.timeparse import TimeError, parse_time_field
 from screens.forms import Form, form_css
 
@@ -121,7 +122,7 @@ class SummaryEditor(Form[dict[str, Any]]):
             error.update("Impact started: the incident needs a start time.")
             return None
         changed = {name: value for name, value in times.items() if value != getattr(inc, name)}
-        problem = inc.stamp_problem(changed) if changed else None
+        problem = stamp_problem(inc, changed) if changed else None
         if problem:
             error.update(problem + ".")
             return None

@@ -11,6 +11,7 @@ import pytest
 from pmtui.export import export_markdown
 from pmtui.model import EntryKind, Incident, Status, format_duration, local_zone
 from pmtui.session import InputError, Session
+from pmtui.stamps import order_problem, stamp_entry
 from pmtui.timeparse import SKEW, TimeError, parse_leading_time, parse_time_field
 from tests.conftest import NOW
 
@@ -132,7 +133,7 @@ def test_no_negative_duration_is_ever_printed():
     assert "-" not in "".join(line for line in text.splitlines() if "minute" in line)
     assert "| Time to mitigate | out of order |" in text
     assert "the recorded end is before the start" in text
-    assert incident.order_problem() == ("Mitigated at 20:10:00 is before detected at 20:39:00")
+    assert order_problem(incident) == ("Mitigated at 20:10:00 is before detected at 20:39:00")
 
 
 # -- item 10: every status time can be corrected; entry and stamp stay one -------
@@ -158,11 +159,11 @@ def test_editing_the_status_entry_moves_the_stamp_and_undo_restores_both():
     session.log("/mitigated")
     session.log("/resolved")
     inc = session.incident
-    resolved = inc.stamp_entry("resolved_at")
+    resolved = stamp_entry(inc, "resolved_at")
     assert resolved is not None
     session.edit_entry(resolved.id, at=NOW + timedelta(minutes=4))
     assert inc.resolved_at == NOW + timedelta(minutes=4)
-    assert inc.stamp_entry("resolved_at") is not None
+    assert stamp_entry(inc, "resolved_at") is not None
     session.undo()
     assert inc.resolved_at == NOW
     assert inc.timeline[inc.index_of(resolved.id)].at == NOW
@@ -172,7 +173,7 @@ def test_editing_a_stamp_moves_its_status_entry_and_undo_restores_both():
     session = session_at(NOW + timedelta(minutes=30))
     session.log("/mitigated")
     inc = session.incident
-    entry = inc.stamp_entry("mitigated_at")
+    entry = stamp_entry(inc, "mitigated_at")
     assert entry is not None
     session.update_head({"mitigated_at": NOW + timedelta(minutes=12)})
     assert inc.timeline[inc.index_of(entry.id)].at == NOW + timedelta(minutes=12)
@@ -202,7 +203,7 @@ def test_stamps_out_of_order_are_refused_and_nothing_changes(values, why):
 def test_moving_a_status_entry_out_of_order_is_refused():
     session = session_at(NOW)
     session.log("/mitigated")
-    entry = session.incident.stamp_entry("mitigated_at")
+    entry = stamp_entry(session.incident, "mitigated_at")
     assert entry is not None
     with pytest.raises(InputError, match="before detected"):
         session.edit_entry(entry.id, at=NOW - timedelta(hours=1))
