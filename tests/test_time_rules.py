@@ -305,3 +305,14 @@ def test_quitting_with_a_refused_time_keeps_the_words():
     session.log_verbatim("20:52 paged the DBA", NOW)
     entry = session.incident.timeline[-1]
     assert (entry.text, entry.at) == ("20:52 paged the DBA", NOW)
+
+
+def test_an_entry_edited_to_before_the_start_moves_the_start_too():
+    session = session_at(NOW, started=NOW)
+    session.log("db alarms")
+    entry = session.incident.timeline[-1]
+    change = session.edit_entry(entry.id, at=NOW - timedelta(minutes=12))
+    assert session.incident.started_at == NOW - timedelta(minutes=12)
+    assert "Impact start moved to 20:18:00" in change.message
+    session.undo()
+    assert session.incident.started_at == NOW
