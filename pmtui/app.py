@@ -270,7 +270,7 @@ class PmtuiApp(App[Path | None]):
         elif message.verb == "edit":
             entry = self.incident.timeline[self.incident.index_of(entry_id)]
             edited = self._apply_saved(lambda values: session.edit_entry(entry_id, **values))
-            self.push_screen(EntryEditor(self.incident, entry, self.clock), edited)
+            self.push_screen(EntryEditor(self.incident, entry), edited)
 
     def on_action_list_requested(self, message: ActionList.Requested) -> None:
         from screens import ActionEditor
@@ -325,9 +325,7 @@ class PmtuiApp(App[Path | None]):
 
         assert self.session is not None and self.incident is not None
         session = self.session
-        self.push_screen(
-            SummaryEditor(self.incident, self.clock), self._apply_saved(session.update_head)
-        )
+        self.push_screen(SummaryEditor(self.incident), self._apply_saved(session.update_head))
 
     def action_preview(self) -> None:
         from screens import PreviewScreen

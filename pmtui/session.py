@@ -7,10 +7,11 @@ so the UI can refresh just that and the saver can write it.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 from pmtui import stamps
 from pmtui.commands import BY_NAME, parse_slash, split_owner
@@ -46,6 +47,23 @@ _STATUS_STAMP = {
 
 class InputError(ValueError):
     """What the IC typed cannot be applied; the text stays where it was."""
+
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def _time_refused(method: Callable[P, R]) -> Callable[P, R]:
+    """A time that cannot be meant (TimeError, wherever it is read) refuses the line."""
+
+    @functools.wraps(method)
+    def refusing(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return method(*args, **kwargs)
+        except TimeError as error:
+            raise InputError(str(error)) from None
+
+    return refusing
 
 
 @dataclass
@@ -111,6 +129,7 @@ class Session:
         return change
 
     # -- logging --------------------------------------------------------------
+    @_time_refused
     def log(self, text: str, typed_at: datetime | None = None) -> Change:
         """Apply what the IC typed in the entry bar."""
         typed_at = typed_at or self.clock()

@@ -43,13 +43,18 @@ class SummaryEditor(Form[dict[str, Any]]):
     """
     )
 
-    def __init__(self, incident: Incident, clock: Callable[[], datetime] = utc_now) -> None:
+    def __init__(self, incident: Incident, clock: Callable[[], datetime] | None = None) -> None:
         super().__init__()
         self.incident = incident
         self.clock = clock
         # what each time field shows when it opens: left as it is, the stamp
         # keeps its exact instant (a wall time read back can be ambiguous)
         self._shown = {name: self._show(getattr(incident, name)) for name in STAMPS}
+
+    def now(self) -> datetime:
+        """The app's clock (a test's, in tests), unless one was given."""
+        clock: Callable[[], datetime] = self.clock or getattr(self.app, "clock", utc_now)
+        return clock()
 
     def _show(self, moment: datetime | None) -> str:
         return f"{self.incident.local(moment):%Y-%m-%d %H:%M:%S}" if moment else ""
@@ -104,7 +109,7 @@ class SummaryEditor(Form[dict[str, Any]]):
 
     def _times(self) -> dict[str, Any] | None:
         """The four stamps, read with the entry bar's grammar and rule; None if refused."""
-        inc, error, now = self.incident, self.query_one("#error", Static), self.clock()
+        inc, error, now = self.incident, self.query_one("#error", Static), self.now()
         times: dict[str, datetime | None] = {}
         for name, label, _ in _TIMES:
             raw = self.query_one(f"#{name}", Input).value.strip()

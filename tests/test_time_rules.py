@@ -51,6 +51,9 @@ def test_a_time_well_ahead_is_refused_and_nothing_is_logged():
     session = session_at(NOW.replace(hour=9, minute=8))
     with pytest.raises(InputError, match=r"09:30 is 22 min from now.*2026-11-20 09:30"):
         session.log("9:30 paged the DBA")
+    for line in ("9:30 TODO page the DBA", "/mitigated 9:30", "/decision 9:30 roll back"):
+        with pytest.raises(InputError, match="22 min from now"):
+            session.log(line)
     assert session.incident.timeline == []
     assert session.undo_stack == []
 
