@@ -44,7 +44,9 @@ class EntryEditor(Form[dict[str, Any]]):
 
     def now(self) -> datetime:
         """The app's clock (a test's, in tests), unless one was given."""
-        clock: Callable[[], datetime] = self.clock or getattr(self.app, "clock", utc_now)
+        if self.clock is not None:
+            return self.clock()
+        clock: Callable[[], datetime] = getattr(self.app, "clock", utc_now)
         return clock()
 
     def compose(self) -> ComposeResult:
