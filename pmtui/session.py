@@ -187,6 +187,9 @@ class Session:
         entry = self.incident.add_entry(rest, moment or typed_at, kind)
         # the entry showing up in the timeline is feedback enough, unless backdated
         notes = [f"Backdated to {self._when(entry.at)}"] if moment is not None else []
+        if moment is not None and moment > typed_at:
+            ahead = round((moment - typed_at).total_seconds() / 60)
+            notes = [f"Logged at {self._when(moment)}, {ahead} min ahead of this clock (skew)"]
         notes += stamps.follow(self.incident, entry, self._when)
         moved = head != self._head()
         change = Change(

@@ -35,7 +35,7 @@ def test_a_time_a_few_minutes_ahead_is_today_not_yesterday():
     change = session.log("9:15 db failover finished")
     entry = session.incident.timeline[-1]
     assert entry.at == NOW.replace(hour=9, minute=15)
-    assert "Backdated to 09:15:00" in change.message
+    assert "Logged at 09:15:00, 7 min ahead of this clock (skew)" in change.message
     assert session.incident.time_to_detect == timedelta(0)
 
 
@@ -255,6 +255,9 @@ def test_the_export_names_the_offset_where_it_changes():
     assert "- 1:59 AM: before the change" in text
     assert "- 1:00 AM GMT: after the change" in text
     assert "- 1:10 AM: still GMT" in text
+    incident.set_status(Status.RESOLVED, start + timedelta(minutes=50))  # 01:20 GMT
+    text = export_markdown(incident)
+    assert "From 1:30 AM BST to 1:20 AM GMT, 50 minutes." in text
 
 
 # -- item 12: TZ is honoured for new incidents --------------------------------
