@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import bisect
 import contextlib
-import itertools
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -398,72 +397,6 @@ class Incident(BaseModel):
             text = "Resolved"
         return self.add_entry(text, at, EntryKind.STATUS, author)
 
-    def stamp_entry(self, name: str) -> TimelineEntry | None:
-        """The timeline entry that records a stamp (`detected_at`, `mitigated_at`,
-        `resolved_at`): the status entry logged with it, at the same instant
-        (for detection, else a detection entry there). None when there is none.
-        """
-        moment = getattr(self, name)
-        words = _STAMP_TEXT.get(name)
-        if moment is None or words is None:
-            return None
-        timeline = self.timeline
-        index = bisect.bisect_left(timeline, moment, key=lambda entry: entry.at)
-        found: TimelineEntry | None = None
-        while index < len(timeline) and timeline[index].at == moment:
-            entry = timeline[index]
-            status = entry.kind is EntryKind.STATUS and entry.text.startswith(words)
-            detection = name == "detected_at" and entry.kind is EntryKind.DETECTION
-            if status or (detection and found is None):
-                found = entry
-            index += 1
-        return found
-
-    def order_problem(self, times: dict[str, datetime | None] | None = None) -> str | None:
-        """What is out of order among the stamps (with `times` applied), or None.
-
-        started <= detected <= mitigated <= resolved, for those that are set.
-        """
-        values = {name: getattr(self, name) for name in STAMPS} | (times or {})
-        present = [(name, values[name]) for name in STAMPS if values[name] is not None]
-        for (first, early), (second, late) in itertools.pairwise(present):
-            if late < early:
-                later, earlier = STAMP_LABELS[second], STAMP_LABELS[first]
-                return (
-                    f"{later[0].upper()}{later[1:]} at {self._hms(late)} is before "
-                    f"{earlier} at {self._hms(early)}"
-                )
-        return None
-
-    def stamp_problem(self, times: dict[str, datetime | None]) -> str | None:
-        """Why these stamps cannot be set, or None: out of order, or a stamp the
-        status does not have yet (or one it has, cleared)."""
-        has = {
-            "mitigated_at": self.status in (Status.MITIGATED, Status.RESOLVED),
-            "resolved_at": self.status is Status.RESOLVED,
-        }
-        for name, present in has.items():
-            if name not in times:
-                continue
-            word = name.removesuffix("_at")
-            if times[name] is not None and not present:
-                return f"Not {word} yet: /{word} marks it (its time can then be edited)"
-            if times[name] is None and present:
-                return f"The incident is {self.status.value}: {word} needs a time"
-        return self.order_problem(times)
-
-    def _hms(self, moment: datetime) -> str:
-        local = self.local(moment)
-        return (
-            f"{local:%H:%M:%S}"
-            if local.date() == self.local(self.started_at).date()
-            else (f"{local:%Y-%m-%d %H:%M:%S}")
-        )
-
-    def stamps_held(self, entry: TimelineEntry) -> list[str]:
-        """The stamps whose status entry is `entry` (moving it moves them)."""
-        return [name for name in STAMPS[1:] if self.stamp_entry(name) is entry]
-
     # -- metrics ----------------------------------------------------------
     def _since_start(self, moment: datetime | None) -> timedelta | None:
         return None if moment is None else moment - self.started_at
@@ -484,21 +417,6 @@ class Incident(BaseModel):
         """Impact so far: start to resolution, or to `now` while still open."""
         end = self.resolved_at or now
         return None if end is None else end - self.started_at
-
-
-STAMPS = ("started_at", "detected_at", "mitigated_at", "resolved_at")
-STAMP_LABELS = {
-    "started_at": "the impact started",
-    "detected_at": "detected",
-    "mitigated_at": "mitigated",
-    "resolved_at": "resolved",
-}
-# the text set_status (and `pmtui new`) gives the status entry of each stamp
-_STAMP_TEXT = {
-    "detected_at": ("Incident declared", "Re-opened"),
-    "mitigated_at": ("Mitigated", "Back to mitigated"),
-    "resolved_at": ("Resolved",),
-}
 
 
 @dataclass(frozen=True)

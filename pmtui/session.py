@@ -7,14 +7,15 @@ so the UI can refresh just that and the saver can write it.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
+from pmtui import stamps
 from pmtui.commands import BY_NAME, parse_slash, split_owner
 from pmtui.model import (
-    STAMPS,
     ActionItem,
     ActionKind,
     ActionStatus,
@@ -46,6 +47,23 @@ _STATUS_STAMP = {
 
 class InputError(ValueError):
     """What the IC typed cannot be applied; the text stays where it was."""
+
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def _time_refused(method: Callable[P, R]) -> Callable[P, R]:
+    """A time that cannot be meant (TimeError, wherever it is read) refuses the line."""
+
+    @functools.wraps(method)
+    def refusing(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return method(*args, **kwargs)
+        except TimeError as error:
+            raise InputError(str(error)) from None
+
+    return refusing
 
 
 @dataclass
@@ -129,6 +147,7 @@ class Session:
         return back
 
     # -- logging --------------------------------------------------------------
+    @_time_refused
     def log(self, text: str, typed_at: datetime | None = None) -> Change:
         """Apply what the IC typed in the entry bar."""
         typed_at = typed_at or self.clock()
@@ -186,7 +205,10 @@ class Session:
         entry = self.incident.add_entry(rest, moment or typed_at, kind)
         # the entry showing up in the timeline is feedback enough, unless backdated
         notes = [f"Backdated to {self._when(entry.at)}"] if moment is not None else []
-        notes += self._follow(entry)
+        if moment is not None and moment > typed_at:
+            ahead = round((moment - typed_at).total_seconds() / 60)
+            notes = [f"Logged at {self._when(moment)}, {ahead} min ahead of this clock (skew)"]
+        notes += stamps.follow(self.incident, entry, self._when)
         moved = head != self._head()
         change = Change(
             "log",
@@ -210,45 +232,8 @@ class Session:
         """'19:39:00', or with the date when it is not today."""
         return when_text(self.incident.local(moment), self.clock())
 
-    def _follow(self, entry: TimelineEntry) -> list[str]:
-        """The stamps follow an entry logged before them; returns what moved, in words.
-
-        An entry before the impact start moves the start to it; a detection
-        before `detected_at` (or with none yet) moves the detection to it.
-        """
-        inc, notes = self.incident, []
-        if entry.at < inc.started_at:
-            inc.started_at = entry.at
-            notes.append(f"Impact start moved to {self._when(entry.at)} (ctrl+z undoes)")
-        if entry.kind is EntryKind.DETECTION and (
-            inc.detected_at is None or entry.at < inc.detected_at
-        ):
-            inc.detected_at = entry.at
-            notes.append(f"Detection moved to {self._when(entry.at)} (ctrl+z undoes)")
-        problem = inc.order_problem()
-        if problem:
-            notes.append(f"Warning: {problem} (ctrl+s fixes the times)")
-        return notes
-
-    def _move_stamps(self, times: dict[str, datetime | None]) -> tuple[list[str], list[Any]]:
-        """Set stamps and move the status entry of each with it; (added ids, removed)."""
-        inc = self.incident
-        held = {name: inc.stamp_entry(name) for name in times}
-        for name, value in times.items():
-            setattr(inc, name, value)
-        added: list[str] = []
-        removed: list[TimelineEntry] = []
-        for name, entry in held.items():
-            value = times[name]
-            if entry is None or value is None or entry.at == value or entry in removed:
-                continue
-            old, new = inc.replace_entry(entry.id, at=value)
-            added.append(new.id)
-            removed.append(old)
-        return added, removed
-
     def _check_stamps(self, times: dict[str, datetime | None]) -> None:
-        problem = self.incident.stamp_problem(times)
+        problem = stamps.stamp_problem(self.incident, times)
         if problem:
             raise InputError(problem)
 
@@ -285,7 +270,10 @@ class Session:
         assert entry is not None
         if note:
             entry = self.incident.replace_entry(entry.id, text=f"{entry.text}: {note}")[1]
-        notes = [f"{status.value.capitalize()} at {self._when(moment)}", *self._follow(entry)]
+        notes = [
+            f"{status.value.capitalize()} at {self._when(moment)}",
+            *stamps.follow(self.incident, entry, self._when),
+        ]
         return self._done(
             Change(
                 f"status {status.value}",
@@ -316,7 +304,7 @@ class Session:
             started["started_at"] = moment
         self._check_stamps(started | times)
         self.incident.started_at = min(self.incident.started_at, moment)
-        added, removed = self._move_stamps(times)
+        added, removed = stamps.move_stamps(self.incident, times)
         if note and added:
             entry = self.incident.timeline[self.incident.index_of(added[-1])]
             word = entry.text.split(":", 1)[0]
@@ -342,18 +330,18 @@ class Session:
         moves its status entry with it.
         """
         head = self._head()
-        times = {name: values[name] for name in STAMPS if name in values}
+        times = {name: values[name] for name in stamps.STAMPS if name in values}
         times = {n: None if v is None else v.astimezone(UTC) for n, v in times.items()}
         times = {name: value for name, value in times.items() if value != head[name]}
         added: list[str] = []
         removed: list[TimelineEntry] = []
         try:
             for name, value in values.items():
-                if name not in STAMPS:
+                if name not in stamps.STAMPS:
                     setattr(self.incident, name, value)
             if times:
                 self._check_stamps(times)
-                added, removed = self._move_stamps(times)
+                added, removed = stamps.move_stamps(self.incident, times)
         except ValueError as error:  # pydantic's ValidationError is a ValueError
             for name, value in head.items():
                 setattr(self.incident, name, value)
@@ -378,7 +366,7 @@ class Session:
         at = changes.get("at")
         if at is not None:
             changes["at"] = at = at.astimezone(UTC)
-        held = inc.stamps_held(entry) if at is not None and at != entry.at else []
+        held = stamps.stamps_held(inc, entry) if at is not None and at != entry.at else []
         if held:
             self._check_stamps(dict.fromkeys(held, at))
         try:
@@ -391,7 +379,7 @@ class Session:
         if held:
             words = " and ".join(name.removesuffix("_at") for name in held)
             notes = [f"Entry and the {words} time moved to {self._when(new.at)}"]
-        notes += self._follow(new)
+        notes += stamps.follow(self.incident, new, self._when)
         return self._done(
             Change(
                 "edit",

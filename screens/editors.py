@@ -12,6 +12,7 @@ from textual.widgets import Button, Input, Label, Select, Static
 
 from pmtui.model import ActionItem, ActionKind, EntryKind, Incident, TimelineEntry
 from pmtui.session import utc_now
+from pmtui.stamps import stamp_problem, stamps_held
 from pmtui.timeparse import TimeError, parse_time_field, when_text
 from screens.forms import Form, form_css
 
@@ -30,20 +31,31 @@ class EntryEditor(Form[dict[str, Any]]):
     DEFAULT_CSS = form_css("EntryEditor")
 
     def __init__(
-        self, incident: Incident, entry: TimelineEntry, clock: Callable[[], datetime] = utc_now
+        self,
+        incident: Incident,
+        entry: TimelineEntry,
+        clock: Callable[[], datetime] | None = None,
     ) -> None:
         super().__init__()
         self.incident = incident
         self.entry = entry
         self.clock = clock
-        # the time as shown: HH:MM:SS today, with the date otherwise; left as
-        # it is, the entry keeps its exact instant
-        self._shown = when_text(incident.local(entry.at), clock())
-        if " " in self._shown:
-            self._shown = f"{incident.local(entry.at):%Y-%m-%d %H:%M:%S}"
+        self._shown = ""
+
+    def now(self) -> datetime:
+        """The app's clock (a test's, in tests), unless one was given."""
+        if self.clock is not None:
+            return self.clock()
+        clock: Callable[[], datetime] = getattr(self.app, "clock", utc_now)
+        return clock()
 
     def compose(self) -> ComposeResult:
         local = self.incident.local(self.entry.at)
+        # the time as shown: HH:MM:SS today, with the date otherwise; left as
+        # it is, the entry keeps its exact instant
+        self._shown = when_text(local, self.now())
+        if " " in self._shown:
+            self._shown = f"{local:%Y-%m-%d %H:%M:%S}"
         with Vertical() as box:
             box.border_title = f"Edit entry {self.entry.id}"
             yield Label(
@@ -65,14 +77,14 @@ class EntryEditor(Form[dict[str, Any]]):
 
     def values(self) -> dict[str, Any] | None:
         inc, error = self.incident, self.query_one("#error", Static)
-        raw, now = self.query_one("#time", Input).value.strip(), self.clock()
+        raw, now = self.query_one("#time", Input).value.strip(), self.now()
         try:
             at = self.entry.at if raw == self._shown else parse_time_field(raw, now, inc.zone)
         except TimeError as bad:
             error.update(f"Time: {bad}")
             return None
-        held = inc.stamps_held(self.entry) if at != self.entry.at else []
-        problem = inc.stamp_problem(dict.fromkeys(held, at)) if held else None
+        held = stamps_held(inc, self.entry) if at != self.entry.at else []
+        problem = stamp_problem(inc, dict.fromkeys(held, at)) if held else None
         if problem:
             error.update(f"Moving this status entry moves its time: {problem}.")
             return None

@@ -10,8 +10,9 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Input, Label, Select, Static, TextArea
 
-from pmtui.model import SEVERITIES, STAMPS, Incident
+from pmtui.model import SEVERITIES, Incident
 from pmtui.session import utc_now
+from pmtui.stamps import STAMPS, stamp_problem
 from pmtui.timeparse import TimeError, parse_time_field
 from screens.forms import Form, form_css
 
@@ -42,13 +43,20 @@ class SummaryEditor(Form[dict[str, Any]]):
     """
     )
 
-    def __init__(self, incident: Incident, clock: Callable[[], datetime] = utc_now) -> None:
+    def __init__(self, incident: Incident, clock: Callable[[], datetime] | None = None) -> None:
         super().__init__()
         self.incident = incident
         self.clock = clock
         # what each time field shows when it opens: left as it is, the stamp
         # keeps its exact instant (a wall time read back can be ambiguous)
         self._shown = {name: self._show(getattr(incident, name)) for name in STAMPS}
+
+    def now(self) -> datetime:
+        """The app's clock (a test's, in tests), unless one was given."""
+        if self.clock is not None:
+            return self.clock()
+        clock: Callable[[], datetime] = getattr(self.app, "clock", utc_now)
+        return clock()
 
     def _show(self, moment: datetime | None) -> str:
         return f"{self.incident.local(moment):%Y-%m-%d %H:%M:%S}" if moment else ""
@@ -103,7 +111,7 @@ class SummaryEditor(Form[dict[str, Any]]):
 
     def _times(self) -> dict[str, Any] | None:
         """The four stamps, read with the entry bar's grammar and rule; None if refused."""
-        inc, error, now = self.incident, self.query_one("#error", Static), self.clock()
+        inc, error, now = self.incident, self.query_one("#error", Static), self.now()
         times: dict[str, datetime | None] = {}
         for name, label, _ in _TIMES:
             raw = self.query_one(f"#{name}", Input).value.strip()
@@ -121,7 +129,7 @@ class SummaryEditor(Form[dict[str, Any]]):
             error.update("Impact started: the incident needs a start time.")
             return None
         changed = {name: value for name, value in times.items() if value != getattr(inc, name)}
-        problem = inc.stamp_problem(changed) if changed else None
+        problem = stamp_problem(inc, changed) if changed else None
         if problem:
             error.update(problem + ".")
             return None

@@ -11,6 +11,7 @@ import pytest
 from pmtui.export import export_markdown
 from pmtui.model import EntryKind, Incident, Status, format_duration, local_zone
 from pmtui.session import InputError, Session
+from pmtui.stamps import order_problem, stamp_entry
 from pmtui.timeparse import SKEW, TimeError, parse_leading_time, parse_time_field
 from tests.conftest import NOW
 
@@ -34,7 +35,7 @@ def test_a_time_a_few_minutes_ahead_is_today_not_yesterday():
     change = session.log("9:15 db failover finished")
     entry = session.incident.timeline[-1]
     assert entry.at == NOW.replace(hour=9, minute=15)
-    assert "Backdated to 09:15:00" in change.message
+    assert "Logged at 09:15:00, 7 min ahead of this clock (skew)" in change.message
     assert session.incident.time_to_detect == timedelta(0)
 
 
@@ -50,6 +51,9 @@ def test_a_time_well_ahead_is_refused_and_nothing_is_logged():
     session = session_at(NOW.replace(hour=9, minute=8))
     with pytest.raises(InputError, match=r"09:30 is 22 min from now.*2026-11-20 09:30"):
         session.log("9:30 paged the DBA")
+    for line in ("9:30 TODO page the DBA", "/mitigated 9:30", "/decision 9:30 roll back"):
+        with pytest.raises(InputError, match="22 min from now"):
+            session.log(line)
     assert session.incident.timeline == []
     assert session.undo_stack == []
 
@@ -132,7 +136,7 @@ def test_no_negative_duration_is_ever_printed():
     assert "-" not in "".join(line for line in text.splitlines() if "minute" in line)
     assert "| Time to mitigate | out of order |" in text
     assert "the recorded end is before the start" in text
-    assert incident.order_problem() == ("Mitigated at 20:10:00 is before detected at 20:39:00")
+    assert order_problem(incident) == ("Mitigated at 20:10:00 is before detected at 20:39:00")
 
 
 # -- item 10: every status time can be corrected; entry and stamp stay one -------
@@ -158,11 +162,11 @@ def test_editing_the_status_entry_moves_the_stamp_and_undo_restores_both():
     session.log("/mitigated")
     session.log("/resolved")
     inc = session.incident
-    resolved = inc.stamp_entry("resolved_at")
+    resolved = stamp_entry(inc, "resolved_at")
     assert resolved is not None
     session.edit_entry(resolved.id, at=NOW + timedelta(minutes=4))
     assert inc.resolved_at == NOW + timedelta(minutes=4)
-    assert inc.stamp_entry("resolved_at") is not None
+    assert stamp_entry(inc, "resolved_at") is not None
     session.undo()
     assert inc.resolved_at == NOW
     assert inc.timeline[inc.index_of(resolved.id)].at == NOW
@@ -172,7 +176,7 @@ def test_editing_a_stamp_moves_its_status_entry_and_undo_restores_both():
     session = session_at(NOW + timedelta(minutes=30))
     session.log("/mitigated")
     inc = session.incident
-    entry = inc.stamp_entry("mitigated_at")
+    entry = stamp_entry(inc, "mitigated_at")
     assert entry is not None
     session.update_head({"mitigated_at": NOW + timedelta(minutes=12)})
     assert inc.timeline[inc.index_of(entry.id)].at == NOW + timedelta(minutes=12)
@@ -202,7 +206,7 @@ def test_stamps_out_of_order_are_refused_and_nothing_changes(values, why):
 def test_moving_a_status_entry_out_of_order_is_refused():
     session = session_at(NOW)
     session.log("/mitigated")
-    entry = session.incident.stamp_entry("mitigated_at")
+    entry = stamp_entry(session.incident, "mitigated_at")
     assert entry is not None
     with pytest.raises(InputError, match="before detected"):
         session.edit_entry(entry.id, at=NOW - timedelta(hours=1))
@@ -251,6 +255,9 @@ def test_the_export_names_the_offset_where_it_changes():
     assert "- 1:59 AM: before the change" in text
     assert "- 1:00 AM GMT: after the change" in text
     assert "- 1:10 AM: still GMT" in text
+    incident.set_status(Status.RESOLVED, start + timedelta(minutes=50))  # 01:20 GMT
+    text = export_markdown(incident)
+    assert "From 1:30 AM BST to 1:20 AM GMT, 50 minutes." in text
 
 
 # -- item 12: TZ is honoured for new incidents --------------------------------
@@ -304,3 +311,14 @@ def test_quitting_with_a_refused_time_keeps_the_words():
     session.log_verbatim("20:52 paged the DBA", NOW)
     entry = session.incident.timeline[-1]
     assert (entry.text, entry.at) == ("20:52 paged the DBA", NOW)
+
+
+def test_an_entry_edited_to_before_the_start_moves_the_start_too():
+    session = session_at(NOW, started=NOW)
+    session.log("db alarms")
+    entry = session.incident.timeline[-1]
+    change = session.edit_entry(entry.id, at=NOW - timedelta(minutes=12))
+    assert session.incident.started_at == NOW - timedelta(minutes=12)
+    assert "Impact start moved to 20:18:00" in change.message
+    session.undo()
+    assert session.incident.started_at == NOW

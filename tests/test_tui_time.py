@@ -138,3 +138,16 @@ async def test_an_entry_before_the_start_moves_it_says_so_and_undo_restores(tmp_
         assert incident.started_at == datetime(2026, 11, 21, 20, 30, tzinfo=UTC)
         assert incident.timeline == []
         assert timedelta(0) == incident.time_to_detect
+
+
+async def test_on_the_night_the_clocks_go_back_the_label_names_the_other_offset(tmp_path):
+    clock = Clock(datetime(2026, 10, 25, 1, 45, tzinfo=UTC))  # 01:45 GMT
+    app = open_app(tmp_path / "inc.toml", clock)
+    app.incident.timezone = "Europe/London"
+    async with app.run_test(size=SIZE) as pilot:
+        stamp = app.screen.query_one("#stamp")
+        await type_text(pilot, "01:40 error rate back")  # five minutes ago, GMT
+        assert stamp.text.plain == "↶ 01:40:00"
+        app.screen.query_one("#entry", Input).value = "-60m error rate back"
+        await pilot.pause()
+        assert stamp.text.plain == "↶ 01:45:00 BST"

@@ -159,11 +159,13 @@ class EntryBar(Vertical):
             label.show(Text("✗ no such time", style="bold red"))
             return
         shown = self.incident.local(backdated or moment)
-        today = self.incident.local(self.clock()).date()
+        now = self.incident.local(self.clock())
         # styled in the text, not with CSS classes: a class change re-matches
         # the stylesheet for the whole bar, too slow for every keystroke
         if backdated is not None:
-            when = f"{shown:%H:%M:%S}" if shown.date() == today else f"{shown:%b %d %H:%M}"
+            when = f"{shown:%H:%M:%S}" if shown.date() == now.date() else f"{shown:%b %d %H:%M}"
+            if shown.utcoffset() != now.utcoffset() and shown.date() == now.date():
+                when += f" {shown.tzname()}"  # the clocks changed since: say which 01:40
             text = Text(f"↶ {when}", style="bold yellow")
         elif self.typed_at is not None:
             text = Text(f"{shown:%H:%M:%S}", style="bold cyan")
