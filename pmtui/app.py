@@ -25,6 +25,7 @@ from pmtui.session import Change, InputError, Session, utc_now
 from pmtui.store import IncidentStore, snapshot, write_atomic
 from screens.main import MainScreen
 from widgets import ActionList, EntryBar, SaveIndicator, TimelineView
+from widgets.paste import install as install_paste_parser
 
 
 class SaveDone(Message):
@@ -279,7 +280,7 @@ class PmtuiApp(App[Path | None]):
         session, action_id = self.session, message.action_id
         if message.verb == "add" or action_id is None:
             added = self._apply_saved(lambda values: session.add_action(**values))
-            self.push_screen(ActionEditor(), added)
+            self.push_screen(ActionEditor(zone=self.incident.zone, now=self.clock()), added)
         elif message.verb == "toggle":
             self.apply(lambda: session.toggle_action(action_id))
         elif message.verb == "delete":
@@ -287,7 +288,8 @@ class PmtuiApp(App[Path | None]):
         elif message.verb == "edit":
             item = self.incident.actions[self.incident.action_index(action_id)]
             edited = self._apply_saved(lambda values: session.edit_action(action_id, **values))
-            self.push_screen(ActionEditor(item), edited)
+            editor = ActionEditor(item, zone=self.incident.zone, now=self.clock())
+            self.push_screen(editor, edited)
 
     # -- app commands ---------------------------------------------------------
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -377,6 +379,7 @@ def run(path: Path | None, new_options: argparse.Namespace | None = None) -> int
         store = IncidentStore(path)
         incident = store.open(tail=TAIL)
     app = PmtuiApp(path, incident, store, new_incident=make)
+    install_paste_parser()  # a pasted ESC must not turn into keys (widgets/paste.py)
     try:
         written = app.run()
     finally:

@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
-from pmtui.commands import BY_NAME, parse_slash, split_owner
+from pmtui.commands import BY_NAME, parse_slash, split_action, split_owner, todo_text
+from pmtui.dates import HINT, parse_due
 from pmtui.model import (
     ActionItem,
     ActionKind,
@@ -141,15 +142,24 @@ class Session:
         return change
 
     def _log_note(self, text: str, typed_at: datetime) -> Change:
-        change, entry = self._add(text, typed_at, EntryKind.NOTE)
-        if entry.text[:4].upper() == "TODO" and entry.text[4:5] in ("", " ", ":"):
-            todo = entry.text[4:].lstrip(" :").strip()
-            if todo:
-                task, owner = split_owner(todo)
-                change.actions = list(self.incident.actions)
-                item = self.incident.add_action(task, owner=owner)
-                change.message = f"Logged, and added action {item.id}"
+        todo = todo_text(parse_leading_time(text, typed_at, self.incident.zone)[1])
+        task, owner, due = split_action(todo) if todo else ("", None, None)
+        day = self._due(due, typed_at)  # a bad due date refuses the line, kept in the bar
+        change, _ = self._add(text, typed_at, EntryKind.NOTE)
+        if task:
+            change.actions = list(self.incident.actions)
+            item = self.incident.add_action(task, owner=owner, due=day)
+            change.message = f"Logged, and added action {item.id}"
         return change
+
+    def _due(self, word: str | None, now: datetime | None = None) -> date | None:
+        """The date a `due:` word names, in the incident's timezone; refuses a bad one."""
+        if word is None:
+            return None
+        day = parse_due(word, now or self.clock(), self.incident.zone)
+        if day is None:
+            raise InputError(f"due:{word} is not a date: try {HINT}")
+        return day
 
     def _add(self, text: str, typed_at: datetime, kind: EntryKind) -> tuple[Change, TimelineEntry]:
         moment, rest = parse_leading_time(text, typed_at, self.incident.zone)
@@ -246,8 +256,9 @@ class Session:
         owner: str | None = None,
         due: date | None = None,
     ) -> Change:
-        if owner is None:
-            text, owner = split_owner(text)
+        if owner is None and due is None:
+            text, owner, word = split_action(text)
+            due = self._due(word)
         if not text.strip():
             raise InputError("an action item needs some text")
         before = list(self.incident.actions)

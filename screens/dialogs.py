@@ -43,7 +43,7 @@ class HelpScreen(ModalScreen[None]):
             ("", "Entry bar"),
             ("Enter", "log the text; its time is when you started typing"),
             ("19:39 … / 7:39 PM … / -5m …", "backdate: the time is taken off the text"),
-            ("TODO …", "log it and add it as an action item"),
+            ("TODO … [@owner] [due:fri]", "log it and add it as an action item"),
         ]
         out += [(f"/{c.name} {c.args}", c.help) for c in SLASH_COMMANDS]
         return out

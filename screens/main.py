@@ -13,6 +13,7 @@ from textual.widgets import Header, Label, Static
 
 from pmtui.model import Incident
 from pmtui.session import Change
+from pmtui.visible import visible_lines
 from widgets import (
     ActionList,
     EntryBar,
@@ -22,6 +23,8 @@ from widgets import (
     StatusPanel,
     TimelineView,
 )
+
+_DETAIL_CHARS = 20_000
 
 
 class MainScreen(Screen[None]):
@@ -37,6 +40,7 @@ class MainScreen(Screen[None]):
     }
     MainScreen #statusbar { height: 1; }
     MainScreen #detail { display: none; height: auto; max-height: 6; padding: 0 1;
+                         overflow-y: auto;
                          border-top: solid $primary 30%; }
     MainScreen #timeline-pane:focus-within #detail { display: block; }
     MainScreen #file { width: auto; max-width: 50%; color: $text-muted; padding: 0 1; }
@@ -110,7 +114,12 @@ class MainScreen(Screen[None]):
         entry = message.entry
         when = self.incident.local(entry.at)
         head = Text(f"{entry.id} · {when:%Y-%m-%d %H:%M:%S %Z} · {entry.kind.value}\n", style="dim")
-        body = Text(entry.text or "(marker: press e to annotate)")
+        # every line of a pasted block (scrolls), other control characters as
+        # pictures; a huge paste is cut here only, the editor holds it all
+        shown = entry.text[:_DETAIL_CHARS]
+        cut = len(entry.text) - len(shown)
+        more = f"\n… {cut:,} more characters" if cut else ""
+        body = Text(visible_lines(shown) + more or "(marker: press e to annotate)")
         self.query_one("#detail", Static).update(head + body)
 
     def show_facts(self) -> None:

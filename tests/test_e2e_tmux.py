@@ -220,3 +220,35 @@ def test_entries_typed_while_pmtui_starts_are_logged(terminal: Terminal, tmp_pat
     assert texts[-2:] == ["paged the db team", "second early entry"]
     terminal.keys("ic", "C-q")
     terminal.wait_for("ic", "EXIT=0")
+
+
+def test_a_bracketed_paste_keeps_every_line_and_every_character(
+    terminal: Terminal, tmp_path: Path
+) -> None:
+    """A paste (tmux `paste-buffer -p` sends it bracketed, line breaks as CR).
+
+    Textual's input parser kept only a paste's first line, and an ESC inside
+    a paste turned what followed it into key presses, typed before the paste:
+    `Q<ESC>Z tail` was stored as `^Z tailQ`.
+    """
+    terminal.start("ic", f"{PMTUI} new 'Paste' --file inc.toml --timezone UTC")
+    terminal.wait_for("ic", "What is happening?")
+    terminal.type("ic", "db error: ", enter=False)
+    terminal.wait_for("ic", "db error:")
+    block = "Traceback (most recent call last):\n  File api.py, line 8\nKeyError: 'sku'"
+    terminal.tmux("set-buffer", "-b", "trace", "--", block)
+    terminal.tmux("paste-buffer", "-p", "-b", "trace", "-t", "ic")
+    terminal.wait_for("ic", "KeyError")
+    terminal.keys("ic", "Enter")
+    terminal.wait_for("ic", "(+2 lines)")
+    terminal.tmux("set-buffer", "-b", "esc", "--", "Q\x1bZ tail")
+    terminal.tmux("paste-buffer", "-p", "-b", "esc", "-t", "ic")
+    terminal.wait_for("ic", "Q␛Z tail")
+    terminal.keys("ic", "Enter")
+    time.sleep(0.5)
+    terminal.keys("ic", "C-q")
+    terminal.wait_for("ic", "EXIT=0")
+    texts = [e.text for e in store.load(tmp_path / "inc.toml").timeline]
+    assert texts[-2:] == ["db error: " + block, "Q\x1bZ tail"]
+    markdown = (tmp_path / "inc.md").read_text()
+    assert "db error: Traceback (most recent call last):\n  ```\n    File api.py" in markdown

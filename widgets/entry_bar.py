@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import events, on
 from textual.app import ComposeResult
@@ -19,6 +20,7 @@ from textual.widgets import Input, Static
 from pmtui.commands import SLASH_COMMANDS, matching
 from pmtui.model import Incident
 from pmtui.timeparse import parse_leading_time
+from pmtui.visible import normalise_newlines, visible
 
 
 class Stamp(Widget):
@@ -46,6 +48,45 @@ class EntryInput(Input):
     def __init__(self, on_enter: Callable[[str], bool], **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.on_enter = on_enter
+        self._shown: tuple[str, str] = ("", "")  # (value, how it is shown)
+
+    # -- a pasted block lives in the bar whole ---------------------------------
+    # The value keeps exactly what was typed and pasted, line breaks and
+    # control characters included; the bar shows each as one visible cell
+    # (⏎ for a line break, ␛ for ESC), so the block stays on one line, the
+    # cursor lines up, and Enter logs every line as one entry.
+    def _on_paste(self, event: events.Paste) -> None:
+        event.stop()
+        event.prevent_default()  # Input's own handler keeps only the first line
+        if event.text:
+            text = normalise_newlines(event.text)
+            if self.selection.is_empty:
+                self.insert_text_at_cursor(text)
+            else:
+                self.replace(text, *sorted(self.selection))
+
+    def _visible_value(self) -> str:
+        value = self.value
+        if self._shown[0] is not value:
+            self._shown = (value, visible(value))
+        return self._shown[1]
+
+    @property
+    def _value(self) -> Text:
+        return Text(self._visible_value(), no_wrap=True, overflow="ignore", end="")
+
+    def _position_to_cell(self, position: int) -> int:
+        return cell_len(self._visible_value()[:position])
+
+    def _cell_offset_to_index(self, offset: int) -> int:
+        shown = self._visible_value()
+        offset += round(self.scroll_offset.x)
+        cells = 0
+        for index, char in enumerate(shown):
+            cells += cell_len(char)
+            if offset < cells:
+                return index
+        return max(0, min(offset, len(shown)))
 
     def _watch_value(self, value: str) -> None:
         # Input assigns its virtual size (the text's width) on every change,
@@ -75,6 +116,7 @@ class EntryInput(Input):
 
 
 _SUGGESTIONS = [f"/{c.name} " if c.args else f"/{c.name}" for c in SLASH_COMMANDS]
+_HINT_WIDTH = max(len(f"/{c.name} {c.args}") for c in SLASH_COMMANDS) + 2
 
 
 class EntryBar(Vertical):
@@ -164,7 +206,7 @@ class EntryBar(Vertical):
         if found:
             text = Text()
             for command in found:
-                text.append(f"/{command.name} {command.args}".ljust(26), style="bold")
+                text.append(f"/{command.name} {command.args}".ljust(_HINT_WIDTH), style="bold")
                 text.append(command.help + "\n", style="dim")
             text.append("→ completes", style="dim italic")
             self.query_one("#hints", Static).update(text)

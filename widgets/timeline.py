@@ -19,16 +19,12 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from pmtui.model import EntryKind, Incident, TimelineEntry
+from pmtui.visible import summary_line, visible
 from widgets.pane import Pane
 
-# control characters shown as their visible Unicode pictures, so a stray
-# escape byte cannot drive the terminal
-_VISIBLE = {c: 0x2400 + c for c in range(32)} | {0x7F: 0x2421, 0x0A: 0x23CE}
+__all__ = ["TimelineView", "visible"]
+
 _KIND_WIDTH = 10
-
-
-def visible(text: str) -> str:
-    return text.translate(_VISIBLE)
 
 
 class TimelineView(ScrollView, can_focus=True):
@@ -256,10 +252,14 @@ class TimelineView(ScrollView, can_focus=True):
             return f"{local:%b %d %H:%M:%S}"
         return f"{local:%H:%M:%S}"
 
-    def _text(self, entry: TimelineEntry) -> str:
+    def _text(self, entry: TimelineEntry, room: int) -> str:
         hit = self._rows.get(entry.id)
+        if "\n" in entry.text:  # a pasted block: its first line, cut to keep the count
+            return summary_line(entry.text, room)
         if hit is None or hit[0] is not entry:
-            shown = visible(entry.text) if entry.text else "(marker: press e to annotate)"
+            # control characters as pictures (a stray escape byte cannot drive
+            # the terminal); a pasted block as its first line and a count
+            shown = summary_line(entry.text) if entry.text else "(marker: press e to annotate)"
             hit = self._rows[entry.id] = (entry, shown)
         return hit[1]
 
@@ -294,7 +294,7 @@ class TimelineView(ScrollView, can_focus=True):
         hit = self._strips.get(entry.id)
         if hit is not None and hit[0] is entry and hit[1] == key:
             return hit[2]
-        strip = self._render_entry(entry, when, key[1], key[2]).crop_extend(
+        strip = self._render_entry(entry, when, key[1], key[2], width).crop_extend(
             scroll_x, scroll_x + width, self._line_style(key[2])
         )
         if len(self._strips) > 4096:
@@ -307,7 +307,7 @@ class TimelineView(ScrollView, can_focus=True):
         return base + self._style("cursor") if is_cursor else base
 
     def _render_entry(
-        self, entry: TimelineEntry, when: str, time_width: int, cursor: bool
+        self, entry: TimelineEntry, when: str, time_width: int, cursor: bool, width: int
     ) -> Strip:
         if not entry.text:
             text_style = self._style("empty")
@@ -318,7 +318,7 @@ class TimelineView(ScrollView, can_focus=True):
         segments = [
             Segment(f" {when:<{time_width}}", self._style("time")),
             Segment(f"{entry.kind.value:<{_KIND_WIDTH}}", self._style("kind")),
-            Segment(self._text(entry), text_style),
+            Segment(self._text(entry, width - time_width - 1 - _KIND_WIDTH), text_style),
         ]
         return Strip(segments).apply_style(self._line_style(cursor))
 

@@ -1,0 +1,152 @@
+"""Pasting into pmtui: every line kept, every character kept in its place."""
+
+from __future__ import annotations
+
+from textual import events
+from textual.widgets import Input, Static, TextArea
+
+from pmtui.export import export_markdown
+from tests.conftest import RAPPI
+from tests.mdcheck import PARSER, parse
+from tests.tui import SIZE, open_app, saved, screen_rows, type_text
+
+TRACE = (
+    "Traceback (most recent call last):\r"
+    '  File "/srv/orders/api.py", line 88, in checkout\r'
+    "    total = price * qty\r"
+    "TypeError: unsupported operand type(s) for *: 'NoneType' and 'int'"
+)
+LINES = TRACE.split("\r")
+
+
+async def paste(app, pilot, text: str) -> None:
+    app.post_message(events.Paste(text))
+    await pilot.pause()
+
+
+async def test_a_pasted_block_is_one_entry_that_keeps_every_line(tmp_path):
+    app = open_app(tmp_path / "inc.toml")
+    async with app.run_test(size=SIZE) as pilot:
+        await paste(app, pilot, TRACE)
+        bar = app.screen.query_one("#entry", Input)
+        assert bar.value == "\n".join(LINES)  # the real text, kept until Enter
+        assert any("Traceback (most recent call last):⏎  File" in row for row in screen_rows(app))
+        await pilot.press("enter")
+        incident = await saved(app, pilot)
+        assert incident.timeline[-1].text == "\n".join(LINES)
+        rows = screen_rows(app)
+        assert any("Traceback (most recent call last):  (+3 lines)" in row for row in rows)
+        assert not any("TypeError" in row for row in rows)  # one line in the list
+        # the detail area shows every line
+        await pilot.press("tab")
+        await pilot.pause()
+        detail = str(app.screen.query_one("#detail", Static).render())
+        for line in LINES:
+            assert line in detail
+
+
+async def test_a_paste_in_the_middle_of_typed_text_keeps_both(tmp_path):
+    app = open_app(tmp_path / "inc.toml")
+    async with app.run_test(size=SIZE) as pilot:
+        await type_text(pilot, "db error:  seen twice")
+        bar = app.screen.query_one("#entry", Input)
+        bar.cursor_position = len("db error: ")
+        await paste(app, pilot, "line one\r\nline two")
+        assert bar.value == "db error: line one\nline two seen twice"
+        await type_text(pilot, "!")
+        assert bar.value == "db error: line one\nline two! seen twice"
+        await pilot.press("enter")
+        incident = await saved(app, pilot)
+        assert incident.timeline[-1].text == "db error: line one\nline two! seen twice"
+
+
+async def test_control_characters_are_stored_as_pasted_and_shown_visibly(tmp_path):
+    app = open_app(tmp_path / "inc.toml")
+    async with app.run_test(size=SIZE) as pilot:
+        await paste(app, pilot, "Q\x1bZ tail\x07\x00end")
+        await pilot.press("enter")
+        incident = await saved(app, pilot)
+        assert incident.timeline[-1].text == "Q\x1bZ tail\x07\x00end"
+        assert any("Q␛Z tail␇␀end" in row for row in screen_rows(app))
+
+
+def test_the_terminal_parser_keeps_a_paste_with_esc_whole_and_in_place():
+    """Textual's own parser sent `^Z tail` as keys, then pasted `Q`."""
+    from widgets.paste import PasteParser
+
+    parser = PasteParser()
+    tokens = []
+    # the paste's end marker cut by a read, as a 4 KB read can cut it
+    for chunk in ("a\x1b[200~Q\x1bZ tail\rsecond\x1b[2", "01~b", "\x1b[200~x" * 1, "\x1b[201~"):
+        tokens += list(parser.feed(chunk))
+    described = [
+        event.text if isinstance(event, events.Paste) else event.character for event in tokens
+    ]
+    assert described == ["a", "Q\x1bZ tail\rsecond", "b", "x"]
+
+
+def test_the_terminal_parser_still_reads_keys_and_escape():
+    from widgets.paste import PasteParser
+
+    parser = PasteParser()
+    tokens = list(parser.feed("\x1b[Ax\x1b[2"))  # up, x, and a start held back
+    tokens += list(parser.feed("~"))  # which turns out to be a key (insert)
+    assert [event.key for event in tokens if isinstance(event, events.Key)] == [
+        "up",
+        "x",
+        "insert",
+    ]
+
+
+async def test_the_entry_editor_shows_and_keeps_every_line(tmp_path):
+    app = open_app(tmp_path / "inc.toml")
+    async with app.run_test(size=SIZE) as pilot:
+        await paste(app, pilot, TRACE)
+        await pilot.press("enter")
+        await pilot.press("tab", "e")
+        await pilot.pause()
+        area = app.screen.query_one("#text", TextArea)
+        assert area.text == "\n".join(LINES)
+        area.insert("\nnote: fixed in 4.2", area.document.end)
+        await pilot.press("ctrl+s")
+        incident = await saved(app, pilot)
+        assert incident.timeline[-1].text == "\n".join(LINES) + "\nnote: fixed in 4.2"
+
+
+async def test_a_one_megabyte_multi_line_paste_stays_responsive(tmp_path):
+    app = open_app(tmp_path / "inc.toml")
+    block = "\n".join(f"{n:06d} GET /api/orders 503 upstream timeout" for n in range(22_000))
+    async with app.run_test(size=SIZE) as pilot:
+        await paste(app, pilot, block)
+        await type_text(pilot, "x")  # the bar still takes keys
+        await pilot.press("enter")
+        incident = await saved(app, pilot)
+        assert incident.timeline[-1].text == block + "x"
+        assert any(
+            "000000 GET /api/orders" in row and "(+21999 lines)" in row for row in screen_rows(app)
+        )
+
+
+def test_the_export_keeps_a_block_under_its_item_and_cannot_add_structure(incident):
+    from tests.conftest import NOW
+
+    block = "Traceback:\n# not a heading\n- not an item\n```\n<script>x</script> | col\n\n  end"
+    incident.add_entry(block, NOW)
+    incident.add_entry("after", NOW.replace(minute=31))
+    markdown = export_markdown(incident)
+    parsed = parse(markdown)
+    assert len(parsed.timeline_items) == 2
+    assert parsed.html == []
+    assert [level for level, _ in parsed.headings].count(1) == 1
+    assert parsed.timeline_items[0] == "8:30 PM: Traceback:"
+    # the rest is one code block inside the first item, every line as it was
+    fences = [token for token in PARSER.parse(markdown) if token.type == "fence"]
+    assert [(token.level, token.content) for token in fences] == [
+        (2, "# not a heading\n- not an item\n```\n<script>x</script> | col\n\n  end\n")
+    ]
+
+
+def test_rappi_still_parses(tmp_path):
+    from pmtui import store
+
+    assert parse(export_markdown(store.load(RAPPI))).timeline_items
