@@ -18,7 +18,7 @@ from pmtui.errors import PmtuiError
 from pmtui.export import export_markdown
 from pmtui.guard import Guard
 from pmtui.keys import app_bindings, help_sections, main_screen_commands
-from pmtui.loading import TAIL, RestLoader, RestRead, settle_gc
+from pmtui.loading import TAIL, RestLoader, RestRead, preload, settle_gc
 from pmtui.model import Incident, Status
 from pmtui.saver import Saver, SaveResult
 from pmtui.session import Change, InputError, Session, utc_now
@@ -146,6 +146,7 @@ class PmtuiApp(App[Path | None]):
         self.call_after_refresh(self._after_first_paint)
 
     def _after_first_paint(self) -> None:
+        preload()  # what dialogs need later, before an upgrade can remove it
         if self.incident is not None and self.incident.loading:
             self._read_rest()
         else:

@@ -252,3 +252,53 @@ def test_a_bracketed_paste_keeps_every_line_and_every_character(
     assert texts[-2:] == ["db error: " + block, "Q\x1bZ tail"]
     markdown = (tmp_path / "inc.md").read_text()
     assert "db error: Traceback (most recent call last):\n  ```\n    File api.py" in markdown
+
+
+def test_an_upgrade_while_pmtui_runs_does_not_break_its_dialogs(
+    terminal: Terminal, tmp_path: Path
+) -> None:
+    """Reinstalling pmtui mid-incident removes the files the running app was
+    started from. It crashed at the next dialog (`No module named
+    'screens.editors'`): every dialog is now imported soon after first paint.
+    """
+    root = Path(__file__).resolve().parent.parent
+    site = tmp_path / "site"
+    subprocess.run(
+        [sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--target", str(site), root],
+        check=True,
+        capture_output=True,
+    )
+    terminal.start(
+        "ic",
+        f"PYTHONPATH={site} {site}/bin/pmtui new 'Upgrade' --file inc.toml --timezone UTC"
+        " --severity SEV2",
+    )
+    terminal.wait_for("ic", "What is happening?")
+    time.sleep(3)  # the imports run on a thread after first paint; give it a moment
+    for package in ("pmtui", "screens", "widgets", "tests"):
+        shutil.rmtree(site / package, ignore_errors=True)
+    terminal.type("ic", "logged after the upgrade")
+    terminal.wait_for("ic", "logged after the upgrade")
+    terminal.type("ic", "/action Check the upgrade @ops due:fri")
+    terminal.wait_for("ic", "Check the upgrade")
+    dialogs = [
+        (["F1"], "pmtui help"),
+        (["C-s"], "Postmortem summary"),
+        (["C-e"], "Postmortem preview"),
+        (["Tab", "Enter"], "Edit entry"),  # the timeline's cursor entry
+        (["Tab", "Enter"], "Edit action"),  # from the timeline to the action items
+        (["C-p"], "Search for commands"),
+    ]
+    for keys, title in dialogs:
+        for key in keys:
+            terminal.keys("ic", key)
+            time.sleep(0.3)
+        terminal.wait_for("ic", title)
+        terminal.keys("ic", "Escape")
+        time.sleep(0.3)
+    terminal.keys("ic", "C-q")
+    shown = terminal.wait_for("ic", "EXIT=")
+    assert "EXIT=0" in shown and "Error" not in shown
+    texts = [e.text for e in store.load(tmp_path / "inc.toml").timeline]
+    assert "logged after the upgrade" in texts
+    assert "logged after the upgrade" in (tmp_path / "inc.md").read_text()
