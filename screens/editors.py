@@ -15,6 +15,7 @@ from pmtui.dates import HINT, describe, parse_due
 from pmtui.model import ActionItem, ActionKind, EntryKind, Incident, TimelineEntry
 from pmtui.timeparse import parse_time_field
 from screens.forms import Form, form_css
+from widgets.paste import LineInput
 
 
 def _buttons() -> Horizontal:
@@ -50,7 +51,7 @@ class EntryEditor(Form[dict[str, Any]]):
             yield Label(
                 f"Time ({local.tzname()}): 19:39, 7:39:05 PM or 2026-11-21 19:39", classes="field"
             )
-            yield Input(f"{local:%H:%M:%S}", id="time")
+            yield LineInput(f"{local:%H:%M:%S}", id="time")
             yield Label("Kind", classes="field")
             yield Select(
                 [(k.value, k) for k in EntryKind],
@@ -97,11 +98,11 @@ class ActionEditor(Form[dict[str, Any]]):
         with Vertical() as box:
             box.border_title = f"Edit action {item.id}" if item else "New action item"
             yield Label("What must be done", classes="field")
-            yield Input(item.text if item else "", id="text")
+            yield LineInput(item.text if item else "", id="text")
             yield Label("Owner", classes="field")
-            yield Input(item.owner or "" if item else "", id="owner")
+            yield LineInput(item.owner or "" if item else "", id="owner")
             yield Label(f"Due ({HINT}; empty for none)", classes="field")
-            yield Input(item.due.isoformat() if item and item.due else "", id="due")
+            yield LineInput(item.due.isoformat() if item and item.due else "", id="due")
             yield Static(id="due-shown", classes="field")
             yield Label("Kind", classes="field")
             kind = item.kind if item else ActionKind.CORRECTIVE

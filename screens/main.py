@@ -40,7 +40,6 @@ class MainScreen(Screen[None]):
     }
     MainScreen #statusbar { height: 1; }
     MainScreen #detail { display: none; height: auto; max-height: 6; padding: 0 1;
-                         overflow-y: auto;
                          border-top: solid $primary 30%; }
     MainScreen #timeline-pane:focus-within #detail { display: block; }
     MainScreen #file { width: auto; max-width: 50%; color: $text-muted; padding: 0 1; }

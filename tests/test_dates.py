@@ -97,10 +97,12 @@ async def test_the_action_editor_takes_due_words_and_shows_the_date(tmp_path):
 
     from screens import ActionEditor
     from tests.tui import SIZE, open_app, saved
+    from widgets import ActionList
 
     app = open_app(tmp_path / "inc.toml")  # the clock reads Saturday 21 Nov 2026, 20:30 GMT
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("tab", "tab", "a")
+        app.post_message(ActionList.Requested("add", None))  # as the pane's add key does
+        await pilot.pause()
         assert isinstance(app.screen, ActionEditor)
         app.screen.query_one("#text", Input).value = "Cap the pool"
         app.screen.query_one("#due", Input).value = "fri"
@@ -108,7 +110,8 @@ async def test_the_action_editor_takes_due_words_and_shows_the_date(tmp_path):
         assert "Fri 27 Nov 2026 (in 6 days)" in str(app.screen.query_one("#due-shown").render())
         await pilot.press("ctrl+s")
         assert (await saved(app, pilot)).actions[0].due == date(2026, 11, 27)
-        await pilot.press("e")
+        app.post_message(ActionList.Requested("edit", "a1"))
+        await pilot.pause()
         app.screen.query_one("#due", Input).value = "+2w"
         await pilot.press("ctrl+s")
         assert (await saved(app, pilot)).actions[0].due == date(2026, 12, 5)

@@ -9,6 +9,7 @@ from pmtui.export import export_markdown
 from tests.conftest import RAPPI
 from tests.mdcheck import PARSER, parse
 from tests.tui import SIZE, open_app, saved, screen_rows, type_text
+from widgets import ActionList, TimelineView
 
 TRACE = (
     "Traceback (most recent call last):\r"
@@ -103,7 +104,8 @@ async def test_the_entry_editor_shows_and_keeps_every_line(tmp_path):
     async with app.run_test(size=SIZE) as pilot:
         await paste(app, pilot, TRACE)
         await pilot.press("enter")
-        await pilot.press("tab", "e")
+        last = app.incident.timeline[-1].id
+        app.post_message(TimelineView.Requested("edit", last))  # as the pane's edit key does
         await pilot.pause()
         area = app.screen.query_one("#text", TextArea)
         assert area.text == "\n".join(LINES)
@@ -150,3 +152,14 @@ def test_rappi_still_parses(tmp_path):
     from pmtui import store
 
     assert parse(export_markdown(store.load(RAPPI))).timeline_items
+
+
+async def test_a_paste_into_a_one_line_field_of_a_dialog_keeps_every_line(tmp_path):
+    app = open_app(tmp_path / "inc.toml")
+    async with app.run_test(size=SIZE) as pilot:
+        app.post_message(ActionList.Requested("add", None))  # as the pane's add key does
+        await pilot.pause()
+        field = app.screen.query_one("#text", Input)
+        assert field.has_focus
+        await paste(app, pilot, "Cap the pool\rfor orders\r")
+        assert field.value == "Cap the pool for orders"

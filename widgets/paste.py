@@ -16,6 +16,9 @@ from collections.abc import Iterable
 from textual import events
 from textual._xterm_parser import XTermParser
 from textual.message import Message
+from textual.widgets import Input
+
+from pmtui.visible import normalise_newlines
 
 START = "\x1b[200~"
 END = "\x1b[201~"
@@ -70,6 +73,24 @@ class PasteParser(XTermParser):
                     yield from super().feed(data[:start])
                 self._pasted = []
                 data = data[start + len(START) :]
+
+
+class LineInput(Input):
+    """A one-line field that keeps every line of a paste, joined by spaces.
+
+    Textual's Input keeps a paste's first line and drops the rest unseen.
+    """
+
+    def _on_paste(self, event: events.Paste) -> None:
+        event.stop()
+        event.prevent_default()
+        if event.text:
+            lines = normalise_newlines(event.text).strip("\n").split("\n")
+            text = " ".join(line.strip() for line in lines)
+            if self.selection.is_empty:
+                self.insert_text_at_cursor(text)
+            else:
+                self.replace(text, *sorted(self.selection))
 
 
 def install() -> None:
