@@ -13,7 +13,7 @@ from textual.widgets import Header, Label, Static
 
 from pmtui.model import Incident
 from pmtui.session import Change
-from pmtui.visible import visible_lines
+from pmtui.visible import visible, visible_lines
 from widgets import (
     ActionList,
     EntryBar,
@@ -123,8 +123,9 @@ class MainScreen(Screen[None]):
 
     def show_facts(self) -> None:
         inc = self.incident
-        parts = (inc.severity, inc.status.value, f"IC {inc.commander}" if inc.commander else "")
-        self.title = inc.title
+        commander = f"IC {visible(inc.commander)}" if inc.commander else ""
+        parts = (inc.severity, inc.status.value, commander)
+        self.title = visible(inc.title)  # a pasted ESC must not drive the terminal
         self.sub_title = " · ".join(part for part in parts if part)
         self.app.title, self.app.sub_title = self.title, self.sub_title
 

@@ -163,3 +163,24 @@ async def test_a_paste_into_a_one_line_field_of_a_dialog_keeps_every_line(tmp_pa
         assert field.has_focus
         await paste(app, pilot, "Cap the pool\rfor orders\r")
         assert field.value == "Cap the pool for orders"
+
+
+async def test_no_pane_sends_a_pasted_escape_sequence_to_the_terminal(tmp_path):
+    """The timeline showed ␛; the action list, header and status pane wrote the raw ESC."""
+    app = open_app(tmp_path / "inc.toml")
+    red = "\x1b[31mRED\x1b[0m"
+    async with app.run_test(size=SIZE) as pilot:
+        await paste(app, pilot, f"TODO Q{red} tail @x{red}")
+        await pilot.press("enter")
+        await paste(app, pilot, f"/ic Ana{red}")
+        await pilot.press("enter")
+        await paste(app, pilot, f"/title Checkout{red}")
+        await pilot.press("enter")
+        incident = await saved(app, pilot)
+        assert incident.actions[-1].text == f"Q{red} tail"  # stored exactly
+        assert (incident.commander, incident.title) == (f"Ana{red}", f"Checkout{red}")
+        rows = "\n".join(screen_rows(app))
+        assert "\x1b" not in rows
+        assert "Q␛[31mRED␛[0m tail" in rows  # the action list
+        assert "Ana␛[31mRED␛[0m" in rows  # the status pane
+        assert "Checkout␛[31mRED␛[0m" in rows  # the header

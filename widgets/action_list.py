@@ -11,15 +11,17 @@ from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from pmtui.model import ActionItem, Incident
+from pmtui.visible import visible
 
 
 def action_label(item: ActionItem) -> Text:
     text = Text()
     text.append("☑ " if item.done else "☐ ", style="green" if item.done else "bold")
-    text.append(item.text.replace("\n", " "), style="dim strike" if item.done else "")
+    # control characters as pictures: a pasted ESC must not drive the terminal
+    text.append(visible(item.text), style="dim strike" if item.done else "")
     details = [item.kind.value]
     if item.owner:
-        details.append("@" + item.owner)
+        details.append("@" + visible(item.owner))
     if item.due:
         details.append(f"due {item.due.isoformat()}")
     text.append("\n  " + " · ".join(details), style="dim")

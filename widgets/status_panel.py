@@ -9,6 +9,7 @@ from rich.text import Text
 from textual.widget import Widget
 
 from pmtui.model import Incident, Status, format_duration
+from pmtui.visible import visible
 
 _STEPS = (
     (Status.DETECTED, "detected_at", "Detected"),
@@ -69,7 +70,7 @@ class StatusPanel(Widget):
             (("Status", ""), (inc.status.value.upper(), _STYLE[inc.status])),
             (("Elapsed", ""), (clock_span(span) + running, "bold")),
             (("Severity", ""), (inc.severity or "—", "")),
-            (("IC", ""), (inc.commander or "—", "")),
+            (("IC", ""), (visible(inc.commander or "—"), "")),
             (("Started", ""), (self._at(inc.started_at, now), "")),
         ]
         for step, name, label in _STEPS:
