@@ -139,6 +139,8 @@ def _todo_line(entry: TimelineEntry, moment: datetime) -> str | None:
     if todo is None:
         return None
     task, owner, due = split_action(todo)
+    if not task:
+        return None  # no action item was added
     day = parse_due(due, moment, moment.tzinfo) if due else None  # type: ignore[arg-type]
     if due and day is None:
         task = f"{task} due:{due}"  # it was refused when logged; keep it as typed

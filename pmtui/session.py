@@ -149,7 +149,7 @@ class Session:
         if task:
             change.actions = list(self.incident.actions)
             item = self.incident.add_action(task, owner=owner, due=day)
-            change.message = f"Logged, and added action {item.id}"
+            change.message = f"Logged, and added action {item.id}{_due_note(day)}"
         return change
 
     def _due(self, word: str | None, now: datetime | None = None) -> date | None:
@@ -263,7 +263,8 @@ class Session:
             raise InputError("an action item needs some text")
         before = list(self.incident.actions)
         item = self.incident.add_action(text.strip(), kind, owner, due)
-        return self._done(Change("action", f"Added action {item.id}: {item.text}", actions=before))
+        message = f"Added action {item.id}: {item.text}{_due_note(due)}"
+        return self._done(Change("action", message, actions=before))
 
     def edit_action(self, action_id: str, **changes: Any) -> Change:
         before = list(self.incident.actions)
@@ -286,6 +287,11 @@ class Session:
         return self._done(
             Change("delete action", "Action deleted: ctrl+z brings it back", actions=before)
         )
+
+
+def _due_note(day: date | None) -> str:
+    """' (due Fri 27 Nov)': what a due word was taken to mean."""
+    return f" (due {day:%a} {day.day} {day:%b %Y})" if day else ""
 
 
 def _first_problem(error: ValueError) -> str:

@@ -115,3 +115,9 @@ async def test_the_action_editor_takes_due_words_and_shows_the_date(tmp_path):
         app.screen.query_one("#due", Input).value = "+2w"
         await pilot.press("ctrl+s")
         assert (await saved(app, pilot)).actions[0].due == date(2026, 12, 5)
+
+
+def test_the_ic_is_told_the_date_a_due_word_meant():
+    _incident, session = _session()
+    assert session.log("/action Add caps @db due:fri").message.endswith("(due Fri 27 Nov 2026)")
+    assert session.log("TODO rotate keys due:+3d").message.endswith("(due Tue 24 Nov 2026)")

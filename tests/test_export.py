@@ -125,3 +125,8 @@ def test_a_todo_entry_reads_as_the_action_it_added_and_detections_are_labelled(i
     assert "- 8:32 PM: Detection: Pagers fired" in text
     assert "- 8:33 PM: TODOs are piling up" in text
     assert "@security" not in text
+
+
+def test_a_todo_without_a_task_stays_as_typed(incident):
+    incident.add_entry("TODO @ana", NOW)
+    assert "- 8:30 PM: TODO @ana" in export_markdown(incident)
