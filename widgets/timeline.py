@@ -22,8 +22,6 @@ from pmtui.model import EntryKind, Incident, TimelineEntry
 from pmtui.visible import summary_line, visible
 from widgets.pane import Pane
 
-__all__ = ["TimelineView", "visible"]
-
 _KIND_WIDTH = 10
 
 
@@ -257,9 +255,9 @@ class TimelineView(ScrollView, can_focus=True):
         if "\n" in entry.text:  # a pasted block: its first line, cut to keep the count
             return summary_line(entry.text, room)
         if hit is None or hit[0] is not entry:
-            # control characters as pictures (a stray escape byte cannot drive
-            # the terminal); a pasted block as its first line and a count
-            shown = summary_line(entry.text) if entry.text else "(marker: press e to annotate)"
+            # control characters as pictures: a stray escape byte cannot drive
+            # the terminal
+            shown = visible(entry.text) if entry.text else "(marker: press e to annotate)"
             hit = self._rows[entry.id] = (entry, shown)
         return hit[1]
 
