@@ -20,7 +20,7 @@ from pmtui.errors import PmtuiError
 from pmtui.export import export_markdown
 from pmtui.guard import Guard
 from pmtui.keys import app_bindings, help_sections, main_screen_commands
-from pmtui.loading import TAIL, RestLoader, RestRead, settle_gc
+from pmtui.loading import TAIL, RestLoader, RestRead, preload, settle_gc
 from pmtui.model import Incident, Status
 from pmtui.saver import Saver, SaveResult
 from pmtui.session import Change, InputError, Session, utc_now
@@ -31,6 +31,7 @@ from widgets.typing_history import FieldUndo
 
 if TYPE_CHECKING:
     from screens.forms import Form
+from widgets.paste import install as install_paste_parser
 
 
 class SaveDone(Message):
@@ -197,6 +198,7 @@ class PmtuiApp(App[Path | None]):
         self.call_after_refresh(self._after_first_paint)
 
     def _after_first_paint(self) -> None:
+        preload()  # what dialogs need later, before an upgrade can remove it
         if self.incident is not None and self.incident.loading:
             self._read_rest()
         else:
@@ -364,7 +366,10 @@ class PmtuiApp(App[Path | None]):
         assert self.session is not None and self.incident is not None
         session, action_id = self.session, message.action_id
         if message.verb == "add" or action_id is None:
-            self._open_form(ActionEditor(), lambda values: session.add_action(**values))
+            self._open_form(
+                ActionEditor(zone=self.incident.zone, now=self.clock()),
+                lambda values: session.add_action(**values),
+            )
         elif message.verb == "toggle":
             self.apply(lambda: session.toggle_action(action_id))
         elif message.verb == "delete":
@@ -373,7 +378,8 @@ class PmtuiApp(App[Path | None]):
         elif message.verb == "edit":
             item = self.incident.actions[self.incident.action_index(action_id)]
             self._open_form(
-                ActionEditor(item), lambda values: session.edit_action(action_id, **values)
+                ActionEditor(item, zone=self.incident.zone, now=self.clock()),
+                lambda values: session.edit_action(action_id, **values),
             )
 
     # -- app commands ---------------------------------------------------------
@@ -525,6 +531,7 @@ def run(path: Path | None, new_options: argparse.Namespace | None = None) -> int
         store = IncidentStore(path)
         incident = store.open(tail=TAIL)
     app = PmtuiApp(path, incident, store, new_incident=make)
+    install_paste_parser()  # a pasted ESC must not turn into keys (widgets/paste.py)
     return run_app(app)
 
 

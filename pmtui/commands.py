@@ -17,8 +17,14 @@ SLASH_COMMANDS: tuple[SlashCommand, ...] = (
     SlashCommand("mitigated", "[NOTE]", "mark the incident mitigated (impact stopped)"),
     SlashCommand("resolved", "[NOTE]", "mark the incident resolved (fixed for good)"),
     SlashCommand("detected", "[NOTE]", "re-open: the impact is back"),
-    SlashCommand("action", "TEXT [@owner]", "add a corrective action item"),
-    SlashCommand("prevent", "TEXT [@owner]", "add a preventive action item"),
+    SlashCommand(
+        "action",
+        "TEXT [@owner] [due:fri]",
+        "add a corrective action item (due: fri, +3d, dec 1, 2026-12-01)",
+    ),
+    SlashCommand(
+        "prevent", "TEXT [@owner] [due:fri]", "add a preventive action item (due: as for /action)"
+    ),
     SlashCommand("decision", "TEXT", "log a decision"),
     SlashCommand("comms", "TEXT", "log a communication (status page, customers)"),
     SlashCommand("detect", "TEXT", "log how or where the problem was detected"),
@@ -28,6 +34,10 @@ SLASH_COMMANDS: tuple[SlashCommand, ...] = (
 )
 BY_NAME = {command.name: command for command in SLASH_COMMANDS}
 _OWNER = re.compile(r"\s@(?P<owner>\S+)\s*$")
+# "due:" then one word, or a month and a day ("due:dec 1"), at the very end:
+# a plain "due" or "by" in a sentence is never taken for a date
+_DUE = re.compile(r"(?:^|\s)due:\s*(?P<when>[^\s@]+(?:\s+\d{1,2}(?:st|nd|rd|th)?)?)\s*$", re.I)
+_TODO = re.compile(r"^TODO(?:$|[ :])", re.I)
 
 
 @dataclass(frozen=True)
@@ -50,6 +60,26 @@ def split_owner(text: str) -> tuple[str, str | None]:
     if not match:
         return text.strip(), None
     return (" " + text)[: match.start()].strip(), match["owner"]
+
+
+def split_action(text: str) -> tuple[str, str | None, str | None]:
+    """'Add caps @db due:fri' -> ('Add caps', 'db', 'fri'); owner and due in either order."""
+    owner = due = None
+    for _ in range(2):
+        match = _DUE.search(text)
+        if due is None and match:
+            due, text = match["when"], text[: match.start()]
+            continue
+        if owner is None:
+            text, owner = split_owner(text)
+    return text.strip(), owner, due
+
+
+def todo_text(text: str) -> str | None:
+    """'TODO: page the DBA @ana' -> 'page the DBA @ana'; None when it is no TODO."""
+    if not _TODO.match(text):
+        return None
+    return text[4:].lstrip(" :").strip() or None
 
 
 def matching(prefix: str) -> list[SlashCommand]:

@@ -11,14 +11,22 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, timedelta
 
+from pmtui.commands import split_action, todo_text
+from pmtui.dates import parse_due
 from pmtui.model import EntryKind, Incident, TimelineEntry, format_duration
 from pmtui.text import printable
 
+# control characters (a pasted ESC) as their visible pictures; line breaks
+# and tabs are layout
+_CONTROLS: dict[int, int] = {c: 0x2400 + c for c in range(32) if c not in (9, 10, 13)}
+_CONTROLS[0x7F] = 0x2421
 # HTML's three, then Markdown's inline specials behind a backslash; one
 # C-speed pass (a regex substitution ran Python code for every entry)
-_INLINE_ESCAPES = str.maketrans(
-    {"&": "&amp;", "<": "&lt;", ">": "&gt;", **{c: "\\" + c for c in "\\`*_[]|~"}}
+_INLINE_ESCAPES = (
+    str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", **{c: "\\" + c for c in "\\`*_[]|~"}})
+    | _CONTROLS
 )
+_BACKTICKS = re.compile(r"`{3,}")
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})(.*)$")
 # HTML blocks that a blank line does not end (CommonMark kinds 1 to 5)
 _RAW_HTML = (
@@ -31,7 +39,11 @@ _RAW_HTML = (
     (re.compile(r"^ {0,3}<![A-Za-z]"), re.compile(r">")),
     (re.compile(r"^ {0,3}<!\[CDATA\["), re.compile(r"\]\]>")),
 )
-_KIND_LABEL = {EntryKind.DECISION: "Decision: ", EntryKind.COMMS: "Comms: "}
+_KIND_LABEL = {
+    EntryKind.DECISION: "Decision: ",
+    EntryKind.COMMS: "Comms: ",
+    EntryKind.DETECTION: "Detection: ",
+}
 
 
 def escape_inline(text: str, *, heading: bool = False) -> str:
@@ -134,19 +146,53 @@ def _brief(root_cause: str) -> str:
     return sentence
 
 
-def _entry_line(
+def _todo_line(entry: TimelineEntry, moment: datetime) -> str | None:
+    """'TODO page the DBA @security' as the action item it added, readably."""
+    todo = todo_text(entry.text) if entry.kind is EntryKind.NOTE else None
+    if todo is None:
+        return None
+    task, owner, due = split_action(todo)
+    if not task:
+        return None  # no action item was added
+    day = parse_due(due, moment, moment.tzinfo) if due else None  # type: ignore[arg-type]
+    if due and day is None:
+        task = f"{task} due:{due}"  # it was refused when logged; keep it as typed
+    details = ([f"owner {owner}"] if owner else []) + ([f"due {day.isoformat()}"] if day else [])
+    more = f" ({', '.join(escape_inline(d) for d in details)})" if details else ""
+    return f"Action item added: {escape_inline(task)}{more}"
+
+
+def _block(lines: list[str]) -> list[str]:
+    """Lines after an entry's first, as a code block indented under its list item.
+
+    A fence longer than any run of backticks inside cannot be closed early;
+    inside it nothing is Markdown or HTML, so the lines need no escaping.
+    """
+    while lines and not lines[-1].strip():
+        lines.pop()
+    if not lines:
+        return []
+    body = [line.translate(_CONTROLS).rstrip() for line in lines]
+    longest = max((len(run) for line in body for run in _BACKTICKS.findall(line)), default=2)
+    fence = "`" * (longest + 1)
+    return [f"  {fence}", *(f"  {line}" if line else "" for line in body), f"  {fence}"]
+
+
+def _entry_lines(
     entry: TimelineEntry, moment: datetime, show_date: bool, show_zone: bool = False
-) -> str:
-    """One timeline line; `moment` is the entry's time in the incident's zone."""
+) -> list[str]:
+    """One timeline item; `moment` is the entry's time in the incident's zone."""
     when = (f"{short_date(moment.date())}, " if show_date else "") + clock(moment)
     if show_zone:  # the clocks changed since the line before: say which time this is
         when += f" {zone_name(moment)}"
-    text = escape_inline(entry.text) or "_(marker)_"
+    first, _, rest = entry.text.replace("\r\n", "\n").replace("\r", "\n").partition("\n")
+    text = _todo_line(entry, moment) if not rest else None
+    text = text or escape_inline(first) or "_(marker)_"
     if entry.kind is EntryKind.STATUS:
         text = f"**{text}**"
     else:
         text = _KIND_LABEL.get(entry.kind, "") + text
-    return f"- {when}: {text}"
+    return [f"- {when}: {text}", *_block(rest.split("\n") if rest else [])]
 
 
 def _timeline_heading(incident: Incident, start: datetime) -> str:
@@ -203,7 +249,7 @@ def export_markdown(incident: Incident, now: datetime | None = None) -> str:
     for entry in incident.timeline:
         moment = entry.at.astimezone(zone)
         changed = moment.utcoffset() != offset
-        out.append(_entry_line(entry, moment, moment.date() != day, changed))
+        out += _entry_lines(entry, moment, moment.date() != day, changed)
         day, offset = moment.date(), moment.utcoffset()
     if not incident.timeline:
         out.append("_No entries logged._")

@@ -67,3 +67,37 @@ def settle_gc() -> None:
     """
     gc.freeze()
     gc.enable()
+
+
+# Everything the app imports after it opens: every dialog and the Textual
+# widgets they use, the command palette, toasts. Imported after first paint
+# (start-up stays as fast), so that reinstalling pmtui while it runs (an
+# upgrade mid-incident: the old files removed) cannot break the next dialog.
+LATER_MODULES = (
+    "screens.dialogs",
+    "screens.editors",
+    "screens.forms",
+    "screens.summary",
+    "textual.command",
+    "textual.widgets._markdown",
+    "textual.widgets._select",
+    "textual.widgets._text_area",
+    "textual.widgets._toast",
+    "textual.widgets._tooltip",
+)
+
+
+def preload(modules: tuple[str, ...] = LATER_MODULES) -> threading.Thread:
+    """Import `modules` on a thread (the UI keeps taking keys meanwhile)."""
+    import contextlib
+    import importlib
+
+    def load() -> None:
+        for name in modules:
+            # already gone: the dialog will say so when it is opened
+            with contextlib.suppress(ImportError):
+                importlib.import_module(name)
+
+    thread = threading.Thread(target=load, name="pmtui-preload", daemon=True)
+    thread.start()
+    return thread

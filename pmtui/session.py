@@ -14,7 +14,8 @@ from datetime import UTC, date, datetime
 from typing import Any, ParamSpec, TypeVar
 
 from pmtui import stamps
-from pmtui.commands import BY_NAME, parse_slash, split_owner
+from pmtui.commands import BY_NAME, parse_slash, split_action, split_owner, todo_text
+from pmtui.dates import HINT, parse_due
 from pmtui.model import (
     ActionItem,
     ActionKind,
@@ -189,15 +190,24 @@ class Session:
         return change
 
     def _log_note(self, text: str, typed_at: datetime) -> Change:
-        change, entry = self._add(text, typed_at, EntryKind.NOTE)
-        if entry.text[:4].upper() == "TODO" and entry.text[4:5] in ("", " ", ":"):
-            todo = entry.text[4:].lstrip(" :").strip()
-            if todo:
-                task, owner = split_owner(todo)
-                change.actions = list(self.incident.actions)
-                item = self.incident.add_action(task, owner=owner)
-                change.message = f"Logged, and added action {item.id}"
+        todo = todo_text(self._parse(text, typed_at)[1])  # a refused time: InputError
+        task, owner, due = split_action(todo) if todo else ("", None, None)
+        day = self._due(due, typed_at)  # a bad due date refuses the line, kept in the bar
+        change, _ = self._add(text, typed_at, EntryKind.NOTE)
+        if task:
+            change.actions = list(self.incident.actions)
+            item = self.incident.add_action(task, owner=owner, due=day)
+            change.message = f"Logged, and added action {item.id}{_due_note(day)}"
         return change
+
+    def _due(self, word: str | None, now: datetime | None = None) -> date | None:
+        """The date a `due:` word names, in the incident's timezone; refuses a bad one."""
+        if word is None:
+            return None
+        day = parse_due(word, now or self.clock(), self.incident.zone)
+        if day is None:
+            raise InputError(f"due:{word} is not a date: try {HINT}")
+        return day
 
     def _add(self, text: str, typed_at: datetime, kind: EntryKind) -> tuple[Change, TimelineEntry]:
         moment, rest = self._parse(text, typed_at)
@@ -410,13 +420,15 @@ class Session:
         owner: str | None = None,
         due: date | None = None,
     ) -> Change:
-        if owner is None:
-            text, owner = split_owner(text)
+        if owner is None and due is None:
+            text, owner, word = split_action(text)
+            due = self._due(word)
         if not text.strip():
             raise InputError("an action item needs some text")
         before = list(self.incident.actions)
         item = self.incident.add_action(text.strip(), kind, owner, due)
-        return self._done(Change("action", f"Added action {item.id}: {item.text}", actions=before))
+        message = f"Added action {item.id}: {item.text}{_due_note(due)}"
+        return self._done(Change("action", message, actions=before))
 
     def edit_action(self, action_id: str, **changes: Any) -> Change:
         before = list(self.incident.actions)
@@ -439,6 +451,11 @@ class Session:
         return self._done(
             Change("delete action", "Action deleted: ctrl+z brings it back", actions=before)
         )
+
+
+def _due_note(day: date | None) -> str:
+    """' (due Fri 27 Nov)': what a due word was taken to mean."""
+    return f" (due {day:%a} {day.day} {day:%b %Y})" if day else ""
 
 
 def _first_problem(error: ValueError) -> str:

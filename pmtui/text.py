@@ -36,3 +36,33 @@ def shown(text: str, longest: int = LONGEST) -> str:
 def printable(text: str) -> str:
     """`text` with no control character but newline and tab (an exported file)."""
     return text.translate(_PRINTABLE)
+
+
+def visible_lines(text: str) -> str:
+    """`text` with its line breaks kept and every other control character shown."""
+    return text.translate(_LINES)
+
+
+_LINES = {c: p for c, p in _VISIBLE.items() if c != 0x0A}
+
+
+def summary_parts(text: str) -> tuple[str, str]:
+    """A block's first line and how many more: ('Traceback ...', '  (+12 lines)')."""
+    first, newline, rest = text.partition("\n")
+    if not newline:
+        return shown(text), ""
+    more = rest.count("\n") + 1
+    return shown(first), f"  (+{more:,} {'line' if more == 1 else 'lines'})"
+
+
+def summary_line(text: str, width: int | None = None) -> str:
+    """`summary_parts` in one line; within `width` cells, the count is what stays."""
+    first, more = summary_parts(text)
+    if more and width is not None and len(first) + len(more) > width:
+        first = first[: max(width - len(more) - 1, 0)] + "…"
+    return first + more
+
+
+def normalise_newlines(text: str) -> str:
+    """A paste's line ends as "\\n": terminals send a pasted line break as "\\r"."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")

@@ -45,7 +45,7 @@ class HelpScreen(ModalScreen[None]):
             ("", "Entry bar"),
             ("Enter", "log the text; its time is when you started typing"),
             ("19:39 … / 7:39 PM … / -5m …", "backdate: the time is taken off the text"),
-            ("TODO …", "log it and add it as an action item"),
+            ("TODO … [@owner] [due:fri]", "log it and add it as an action item"),
             ("↑ (bar empty)", "edit the entry you logged last: enter saves, esc cancels"),
             ("ctrl+z / ctrl+y", "in a field with text: undo / redo the typing"),
             ("any text in a pane", "goes to the entry bar: panes bind no printable key"),

@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
+from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Button, Input, Label, Select, Static
+from textual.widgets import Button, Input, Label, Select, Static, TextArea
 
+from pmtui.dates import HINT, describe, parse_due
 from pmtui.model import ActionItem, ActionKind, EntryKind, Incident, TimelineEntry
 from pmtui.session import utc_now
 from pmtui.stamps import stamp_problem, stamps_held
 from pmtui.timeparse import TimeError, parse_time_field, when_text
 from screens.forms import Form, form_css
+from widgets.paste import LineInput
 
 
 def _buttons() -> Horizontal:
@@ -26,9 +30,17 @@ def _buttons() -> Horizontal:
 
 
 class EntryEditor(Form[dict[str, Any]]):
-    """Edit an entry's time, kind and text; Enter in a field saves."""
+    """Edit an entry's time, kind and text; Enter in the time saves, ctrl+s anywhere.
 
-    DEFAULT_CSS = form_css("EntryEditor")
+    The text is a TextArea: a pasted block (a stack trace) keeps every line.
+    """
+
+    DEFAULT_CSS = (
+        form_css("EntryEditor")
+        + """
+    EntryEditor #text { height: auto; min-height: 3; max-height: 16; }
+    """
+    )
 
     def __init__(
         self,
@@ -62,7 +74,7 @@ class EntryEditor(Form[dict[str, Any]]):
                 f"Time ({local.tzname()}): 19:39, 7:39:05 PM, -5m or 2026-11-21 19:39",
                 classes="field",
             )
-            yield Input(self._shown, id="time")
+            yield LineInput(self._shown, id="time")
             yield Label("Kind", classes="field")
             yield Select(
                 [(k.value, k) for k in EntryKind],
@@ -70,8 +82,8 @@ class EntryEditor(Form[dict[str, Any]]):
                 allow_blank=False,
                 id="kind",
             )
-            yield Label("Text", classes="field")
-            yield Input(self.entry.text, id="text")
+            yield Label("Text (enter starts a new line; ctrl+s saves)", classes="field")
+            yield TextArea(self.entry.text, id="text", soft_wrap=True)
             yield Static(id="error", classes="error")
             yield _buttons()
 
@@ -89,7 +101,7 @@ class EntryEditor(Form[dict[str, Any]]):
             error.update(f"Moving this status entry moves its time: {problem}.")
             return None
         kind = self.query_one("#kind", Select).value
-        return {"at": at, "kind": kind, "text": self.query_one("#text", Input).value}
+        return {"at": at, "kind": kind, "text": self.query_one("#text", TextArea).text}
 
 
 class ActionEditor(Form[dict[str, Any]]):
@@ -97,20 +109,30 @@ class ActionEditor(Form[dict[str, Any]]):
 
     DEFAULT_CSS = form_css("ActionEditor")
 
-    def __init__(self, item: ActionItem | None = None) -> None:
+    def __init__(
+        self,
+        item: ActionItem | None = None,
+        *,
+        zone: ZoneInfo | None = None,
+        now: datetime | None = None,
+    ) -> None:
+        """Due words (fri, +3d) resolve in `zone` (the incident's) against `now`."""
         super().__init__()
         self.item = item
+        self.zone = zone or ZoneInfo("UTC")
+        self.now = now or datetime.now(UTC)
 
     def compose(self) -> ComposeResult:
         item = self.item
         with Vertical() as box:
             box.border_title = f"Edit action {item.id}" if item else "New action item"
             yield Label("What must be done", classes="field")
-            yield Input(item.text if item else "", id="text")
+            yield LineInput(item.text if item else "", id="text")
             yield Label("Owner", classes="field")
-            yield Input(item.owner or "" if item else "", id="owner")
-            yield Label("Due (YYYY-MM-DD, empty for none)", classes="field")
-            yield Input(item.due.isoformat() if item and item.due else "", id="due")
+            yield LineInput(item.owner or "" if item else "", id="owner")
+            yield Label(f"Due ({HINT}; empty for none)", classes="field")
+            yield LineInput(item.due.isoformat() if item and item.due else "", id="due")
+            yield Static(id="due-shown", classes="field")
             yield Label("Kind", classes="field")
             kind = item.kind if item else ActionKind.CORRECTIVE
             yield Select(
@@ -126,11 +148,19 @@ class ActionEditor(Form[dict[str, Any]]):
             error.update("An action item needs some text.")
             return None
         raw_due = self.query_one("#due", Input).value.strip()
-        try:
-            due = date.fromisoformat(raw_due) if raw_due else None
-        except ValueError:
-            error.update(f"Not a date: {raw_due!r}. Use YYYY-MM-DD, e.g. 2026-12-01.")
+        due = parse_due(raw_due, self.now, self.zone) if raw_due else None
+        if raw_due and due is None:
+            error.update(f"Not a date: {raw_due!r}. Try {HINT}.")
             return None
         owner = self.query_one("#owner", Input).value.strip() or None
         kind = self.query_one("#kind", Select).value
         return {"text": text, "owner": owner, "due": due, "kind": kind}
+
+    @on(Input.Changed, "#due")
+    def _show_due(self, event: Input.Changed) -> None:
+        """What the due word resolves to, as it is typed."""
+        raw = event.value.strip()
+        due = parse_due(raw, self.now, self.zone) if raw else None
+        today = self.now.astimezone(self.zone).date()
+        shown = f"→ {describe(due, today)}" if due else ("not a date yet" if raw else "")
+        self.query_one("#due-shown", Static).update(shown)

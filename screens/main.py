@@ -13,7 +13,7 @@ from textual.widgets import Header, Label, Static
 
 from pmtui.model import Incident
 from pmtui.session import Change
-from pmtui.text import LONGEST, printable, shown
+from pmtui.text import shown, visible_lines
 from widgets import (
     ActionList,
     EntryBar,
@@ -23,6 +23,8 @@ from widgets import (
     StatusPanel,
     TimelineView,
 )
+
+_DETAIL_CHARS = 20_000
 
 
 class MainScreen(Screen[None]):
@@ -114,7 +116,12 @@ class MainScreen(Screen[None]):
         entry = message.entry
         when = self.incident.local(entry.at)
         head = Text(f"{entry.id} · {when:%Y-%m-%d %H:%M:%S %Z} · {entry.kind.value}\n", style="dim")
-        body = Text(printable(entry.text[:LONGEST]) or "(marker: enter on it annotates)")
+        # every line of a pasted block (scrolls), other control characters as
+        # pictures; a huge paste is cut here only, the editor holds it all
+        shown = entry.text[:_DETAIL_CHARS]
+        cut = len(entry.text) - len(shown)
+        more = f"\n… {cut:,} more characters" if cut else ""
+        body = Text(visible_lines(shown) + more or "(marker: enter on it annotates)")
         self.query_one("#detail-text", Static).update(head + body)
 
     def show_facts(self) -> None:

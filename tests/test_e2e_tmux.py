@@ -221,3 +221,85 @@ def test_entries_typed_while_pmtui_starts_are_logged(terminal: Terminal, tmp_pat
     assert texts[-2:] == ["paged the db team", "second early entry"]
     terminal.keys("ic", "C-q")
     terminal.wait_for("ic", "EXIT=0")
+
+
+def test_a_bracketed_paste_keeps_every_line_and_every_character(
+    terminal: Terminal, tmp_path: Path
+) -> None:
+    """A paste (tmux `paste-buffer -p` sends it bracketed, line breaks as CR).
+
+    Textual's input parser kept only a paste's first line, and an ESC inside
+    a paste turned what followed it into key presses, typed before the paste:
+    `Q<ESC>Z tail` was stored as `^Z tailQ`.
+    """
+    terminal.start("ic", f"{PMTUI} new 'Paste' --file inc.toml --timezone UTC")
+    terminal.wait_for("ic", "What is happening?")
+    terminal.type("ic", "db error: ", enter=False)
+    terminal.wait_for("ic", "db error:")
+    block = "Traceback (most recent call last):\n  File api.py, line 8\nKeyError: 'sku'"
+    terminal.tmux("set-buffer", "-b", "trace", "--", block)
+    terminal.tmux("paste-buffer", "-p", "-b", "trace", "-t", "ic")
+    terminal.wait_for("ic", "KeyError")
+    terminal.keys("ic", "Enter")
+    terminal.wait_for("ic", "(+2 lines)")
+    terminal.tmux("set-buffer", "-b", "esc", "--", "Q\x1bZ tail")
+    terminal.tmux("paste-buffer", "-p", "-b", "esc", "-t", "ic")
+    terminal.wait_for("ic", "Q␛Z tail")
+    terminal.keys("ic", "Enter")
+    time.sleep(0.5)
+    terminal.keys("ic", "C-q")
+    terminal.wait_for("ic", "EXIT=0")
+    texts = [e.text for e in store.load(tmp_path / "inc.toml").timeline]
+    assert texts[-2:] == ["db error: " + block, "Q\x1bZ tail"]
+    markdown = (tmp_path / "inc.md").read_text()
+    assert "db error: Traceback (most recent call last):\n  ```\n    File api.py" in markdown
+
+
+def test_an_upgrade_while_pmtui_runs_does_not_break_its_dialogs(
+    terminal: Terminal, tmp_path: Path
+) -> None:
+    """Reinstalling pmtui mid-incident removes the files the running app was
+    started from. It crashed at the next dialog (`No module named
+    'screens.editors'`): every dialog is now imported soon after first paint.
+    """
+    root = Path(__file__).resolve().parent.parent
+    site = tmp_path / "site"
+    subprocess.run(
+        [sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--target", str(site), root],
+        check=True,
+        capture_output=True,
+    )
+    terminal.start(
+        "ic",
+        f"PYTHONPATH={site} {site}/bin/pmtui new 'Upgrade' --file inc.toml --timezone UTC"
+        " --severity SEV2",
+    )
+    terminal.wait_for("ic", "What is happening?")
+    time.sleep(3)  # the imports run on a thread after first paint; give it a moment
+    for package in ("pmtui", "screens", "widgets", "tests"):
+        shutil.rmtree(site / package, ignore_errors=True)
+    terminal.type("ic", "logged after the upgrade")
+    terminal.wait_for("ic", "logged after the upgrade")
+    terminal.type("ic", "/action Check the upgrade @ops due:fri")
+    terminal.wait_for("ic", "Check the upgrade")
+    dialogs = [
+        (["F1"], "pmtui help"),
+        (["C-s"], "Postmortem summary"),
+        (["C-e"], "Postmortem preview"),
+        (["Tab", "Enter"], "Edit entry"),  # the timeline's cursor entry
+        (["Tab", "Enter"], "Edit action"),  # from the timeline to the action items
+        (["C-p"], "Search for commands"),
+    ]
+    for keys, title in dialogs:
+        for key in keys:
+            terminal.keys("ic", key)
+            time.sleep(0.3)
+        terminal.wait_for("ic", title)
+        terminal.keys("ic", "Escape")
+        time.sleep(0.3)
+    terminal.keys("ic", "C-q")
+    shown = terminal.wait_for("ic", "EXIT=")
+    assert "EXIT=0" in shown and "Error" not in shown
+    texts = [e.text for e in store.load(tmp_path / "inc.toml").timeline]
+    assert "logged after the upgrade" in texts
+    assert "logged after the upgrade" in (tmp_path / "inc.md").read_text()

@@ -6,7 +6,7 @@ import pytest
 
 from pmtui import store
 from pmtui.export import contain_block, escape_inline, export_markdown
-from pmtui.model import Incident, Status
+from pmtui.model import EntryKind, Incident, Status
 from tests.conftest import NOW, PAYME, RAPPI
 from tests.mdcheck import SECTIONS, parse
 
@@ -42,7 +42,7 @@ def test_seed_phrases():
     text = export_markdown(store.load(RAPPI))
     assert "From 7:32 PM to 8:14 PM GMT, 42 minutes." in text
     assert "## Timeline (all times GMT, UTC+0)" in text
-    assert "- 7:39 PM: Purchase Checker alerts" in text
+    assert "- 7:39 PM: Detection: Purchase Checker alerts" in text
     text = export_markdown(store.load(PAYME))
     assert "From 8:19 AM to 9:30 AM EAT, 1 hour 11 minutes." in text
     assert "| Restrict the number of people" in text and "| Done |" in text
@@ -74,7 +74,8 @@ def test_user_text_cannot_add_structure(incident):
     incident.add_entry("second", NOW + timedelta(minutes=1))
     incident.add_action("fix | it\nnow <img src=x>", owner="a|b")
     parsed = parse(export_markdown(incident))
-    assert parsed.html == ["<br>", "<br>", "<br>", "<br>"]
+    # the entry's later lines are a code block under its item; the cell's is a <br>
+    assert parsed.html == ["<br>"]
     assert [level for level, _ in parsed.headings].count(1) == 1
     assert len(parsed.timeline_items) == 2
     for table in parsed.tables:
@@ -110,3 +111,22 @@ def test_contain_block_closes_only_what_is_open():
     assert contain_block("````\nx\n```") == "````\nx\n```\n````"
     assert contain_block("<!-- note -->") == "<!-- note -->"
     assert contain_block("<!-- never closed") == "&lt;!-- never closed"
+
+
+def test_a_todo_entry_reads_as_the_action_it_added_and_detections_are_labelled(incident):
+    incident.add_entry("TODO: rotate the leaked key @security due:fri", NOW)
+    incident.add_entry("todo page the DBA", NOW + timedelta(minutes=1))
+    incident.add_entry("Pagers fired", NOW + timedelta(minutes=2), EntryKind.DETECTION)
+    incident.add_entry("TODOs are piling up", NOW + timedelta(minutes=3))
+    text = export_markdown(incident)
+    added = "Action item added: rotate the leaked key (owner security, due 2026-11-27)"
+    assert f"- 8:30 PM: {added}" in text
+    assert "- 8:31 PM: Action item added: page the DBA\n" in text
+    assert "- 8:32 PM: Detection: Pagers fired" in text
+    assert "- 8:33 PM: TODOs are piling up" in text
+    assert "@security" not in text
+
+
+def test_a_todo_without_a_task_stays_as_typed(incident):
+    incident.add_entry("TODO @ana", NOW)
+    assert "- 8:30 PM: TODO @ana" in export_markdown(incident)

@@ -23,8 +23,7 @@ async def test_edit_an_entry_text_time_and_kind(tmp_path):
         await focus_timeline(pilot)
         await pilot.press("up", "enter")  # t5: "User specific servers disabled."
         assert isinstance(app.screen, EntryEditor)
-        text = app.screen.query_one("#text", Input)
-        text.value = "User-specific servers disabled"
+        app.screen.query_one("#text", TextArea).text = "User-specific servers disabled"
         app.screen.query_one("#time", Input).value = "20:13"
         await pilot.press("ctrl+s")
         incident = await saved(app, pilot)

@@ -17,7 +17,7 @@ from pmtui.text import shown
 def action_label(item: ActionItem) -> Text:
     text = Text()
     text.append("☑ " if item.done else "☐ ", style="green" if item.done else "bold")
-    text.append(shown(item.text.replace("\n", " ")), style="dim strike" if item.done else "")
+    text.append(shown(item.text), style="dim strike" if item.done else "")
     details = [item.kind.value]
     if item.owner:
         details.append("@" + shown(item.owner, 100))

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import events, on
 from textual.app import ComposeResult
@@ -19,6 +20,7 @@ from textual.widgets import Input, Static
 
 from pmtui.commands import SLASH_COMMANDS, matching, parse_slash
 from pmtui.model import Incident
+from pmtui.text import normalise_newlines, visible
 from pmtui.timeparse import TimeError, parse_leading_time
 
 
@@ -41,6 +43,10 @@ class Stamp(Widget):
         return self.text
 
 
+BIG_PASTE = 4096  # characters: a bigger paste is held aside, shown as one ▤
+_TOKENS = 0xF0000  # plane 15, private use: no terminal sends these
+
+
 class EntryInput(Input):
     """Textual's Input: no screen-wide layout per keystroke; Enter handled in order."""
 
@@ -49,6 +55,74 @@ class EntryInput(Input):
         # came back to it, was replaced by the next key typed
         super().__init__(select_on_focus=False, **kwargs)
         self.on_enter = on_enter
+        self._shown: tuple[str, str] = ("", "")  # (value, how it is shown)
+        self.blocks: dict[str, str] = {}  # big pastes held aside, by their token
+        self._held_count = 0
+
+    # -- a pasted block lives in the bar whole ---------------------------------
+    # The value keeps exactly what was typed and pasted, line breaks and
+    # control characters included; the bar shows each as one visible cell
+    # (⏎ for a line break, ␛ for ESC), so the block stays on one line, the
+    # cursor lines up, and Enter logs every line as one entry. A big paste
+    # (Input re-measures and re-renders its whole value at every key: 1 MB
+    # took seconds a key) is held aside and stands in the value as one
+    # private character, shown as ▤; `with_pastes` puts it back.
+    def _on_paste(self, event: events.Paste) -> None:
+        event.stop()
+        event.prevent_default()  # Input's own handler keeps only the first line
+        if event.text:
+            text = normalise_newlines(event.text)
+            if len(text) > BIG_PASTE:
+                text = self._hold(text)
+            if self.selection.is_empty:
+                self.insert_text_at_cursor(text)
+            else:
+                self.replace(text, *sorted(self.selection))
+
+    def _hold(self, block: str) -> str:
+        token = chr(_TOKENS + self._held_count % 0xFFFD)
+        self._held_count += 1
+        self.blocks[token] = block
+        while len(self.blocks) > 16:  # the oldest, long since logged
+            del self.blocks[next(iter(self.blocks))]
+        return token
+
+    def with_pastes(self, text: str) -> str:
+        """`text` from the bar with every big paste held aside put back."""
+        for token, block in self.blocks.items():
+            if token in text:
+                text = text.replace(token, block)
+        return text
+
+    def held(self, text: str) -> list[str]:
+        """The big pastes `text` holds, in order."""
+        return [block for token, block in self.blocks.items() if token in text]
+
+    def _visible_value(self) -> str:
+        value = self.value
+        if self._shown[0] is not value:
+            shown = visible(value)
+            if self.blocks:
+                shown = shown.translate({ord(token): "▤" for token in self.blocks})
+            self._shown = (value, shown)
+        return self._shown[1]
+
+    @property
+    def _value(self) -> Text:
+        return Text(self._visible_value(), no_wrap=True, overflow="ignore", end="")
+
+    def _position_to_cell(self, position: int) -> int:
+        return cell_len(self._visible_value()[:position])
+
+    def _cell_offset_to_index(self, offset: int) -> int:
+        shown = self._visible_value()
+        offset += round(self.scroll_offset.x)
+        cells = 0
+        for index, char in enumerate(shown):
+            cells += cell_len(char)
+            if offset < cells:
+                return index
+        return max(0, min(offset, len(shown)))
 
     def _watch_value(self, value: str) -> None:
         # Input assigns its virtual size (the text's width) on every change,
@@ -85,7 +159,23 @@ class EntryInput(Input):
 
 # the commands whose text may start with a time, as a logged line's may
 _TIMED = frozenset({"mitigated", "resolved", "detected", "decision", "comms", "detect"})
+
+
+def _held_hint(blocks: list[str]) -> Text:
+    """What each ▤ in the bar stands for."""
+    text = Text()
+    for block in blocks:
+        lines = block.count("\n") + 1
+        first = visible(block.partition("\n")[0])[:60]
+        text.append("▤ ", style="bold")
+        text.append(f"pasted {lines:,} lines, {len(block.encode()) / 1024:,.0f} KB: ", style="bold")
+        text.append(f"{first}…\n", style="dim")
+    text.append("Enter logs it whole, with the text around it", style="dim italic")
+    return text
+
+
 _SUGGESTIONS = [f"/{c.name} " if c.args else f"/{c.name}" for c in SLASH_COMMANDS]
+_HINT_WIDTH = max(len(f"/{c.name} {c.args}") for c in SLASH_COMMANDS) + 2
 
 
 class EntryBar(Vertical):
@@ -137,8 +227,8 @@ class EntryBar(Vertical):
             )
 
     @property
-    def input(self) -> Input:
-        return self.query_one("#entry", Input)
+    def input(self) -> EntryInput:
+        return self.query_one("#entry", EntryInput)
 
     def on_mount(self) -> None:
         self.tick()
@@ -184,24 +274,28 @@ class EntryBar(Vertical):
 
     def _hints(self, value: str) -> None:
         found = matching(value)
-        if bool(found) != self.has_class("-slash"):
-            self.set_class(bool(found), "-slash")
+        held = self.input.held(value) if self.input.blocks and not found else []
+        if bool(found or held) != self.has_class("-slash"):
+            self.set_class(bool(found or held), "-slash")
+        if held:
+            self.query_one("#hints", Static).update(_held_hint(held))
         if found:
             text = Text()
             for command in found:
-                text.append(f"/{command.name} {command.args}".ljust(26), style="bold")
+                text.append(f"/{command.name} {command.args}".ljust(_HINT_WIDTH), style="bold")
                 text.append(command.help + "\n", style="dim")
             text.append("→ completes", style="dim italic")
             self.query_one("#hints", Static).update(text)
 
     def _enter(self, text: str) -> bool:
         """Enter in the bar: log the text; True empties the bar."""
+        text = self.input.with_pastes(text)
         if not text.strip():
             return True
         return self.log_entry(self.Submitted(text, self.typed_at or self.clock()))
 
     def take(self) -> Submitted | None:
         """Empty the bar and return what was in it (quitting logs it)."""
-        text, typed_at = self.input.value, self.typed_at or self.clock()
+        text, typed_at = self.input.with_pastes(self.input.value), self.typed_at or self.clock()
         self.input.value = ""
         return self.Submitted(text, typed_at) if text.strip() else None

@@ -19,7 +19,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from pmtui.model import EntryKind, Incident, TimelineEntry
-from pmtui.text import LONGEST, visible  # control bytes as pictures, long text cut
+from pmtui.text import LONGEST, summary_line, visible  # control bytes as pictures
 from widgets.pane import Pane
 
 _KIND_WIDTH = 10
@@ -262,8 +262,10 @@ class TimelineView(ScrollView, can_focus=True):
             return f"{local:%b %d %H:%M:%S}"
         return f"{local:%H:%M:%S}"
 
-    def _text(self, entry: TimelineEntry) -> str:
+    def _text(self, entry: TimelineEntry, room: int) -> str:
         hit = self._rows.get(entry.id)
+        if "\n" in entry.text:  # a pasted block: its first line, cut to keep the count
+            return summary_line(entry.text, room)
         if hit is None or hit[0] is not entry:
             marker = "(marker: enter on it annotates)"
             shown = visible(entry.text[:LONGEST]) if entry.text else marker
@@ -301,7 +303,7 @@ class TimelineView(ScrollView, can_focus=True):
         hit = self._strips.get(entry.id)
         if hit is not None and hit[0] is entry and hit[1] == key:
             return hit[2]
-        strip = self._render_entry(entry, when, key[1], key[2]).crop_extend(
+        strip = self._render_entry(entry, when, key[1], key[2], width).crop_extend(
             scroll_x, scroll_x + width, self._line_style(key[2])
         )
         if len(self._strips) > 4096:
@@ -314,7 +316,7 @@ class TimelineView(ScrollView, can_focus=True):
         return base + self._style("cursor") if is_cursor else base
 
     def _render_entry(
-        self, entry: TimelineEntry, when: str, time_width: int, cursor: bool
+        self, entry: TimelineEntry, when: str, time_width: int, cursor: bool, width: int
     ) -> Strip:
         if not entry.text:
             text_style = self._style("empty")
@@ -325,7 +327,7 @@ class TimelineView(ScrollView, can_focus=True):
         segments = [
             Segment(f" {when:<{time_width}}", self._style("time")),
             Segment(f"{entry.kind.value:<{_KIND_WIDTH}}", self._style("kind")),
-            Segment(self._text(entry), text_style),
+            Segment(self._text(entry, width - time_width - 1 - _KIND_WIDTH), text_style),
         ]
         return Strip(segments).apply_style(self._line_style(cursor))
 
