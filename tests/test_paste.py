@@ -42,7 +42,7 @@ async def test_a_pasted_block_is_one_entry_that_keeps_every_line(tmp_path):
         # the detail area shows every line
         await pilot.press("tab")
         await pilot.pause()
-        detail = str(app.screen.query_one("#detail", Static).render())
+        detail = str(app.screen.query_one("#detail-text", Static).render())
         for line in LINES:
             assert line in detail
 
@@ -135,7 +135,7 @@ async def test_a_one_megabyte_multi_line_paste_stays_responsive(tmp_path):
         incident = await saved(app, pilot)
         assert incident.timeline[-1].text == f"nginx log: {block} (from lb-2)"
         assert any(
-            "nginx log: 000000 GET /api/orders" in row and "(+21999 lines)" in row
+            "nginx log: 000000 GET /api/orders" in row and "(+21,999 lines)" in row
             for row in screen_rows(app)
         )
 
