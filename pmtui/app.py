@@ -113,11 +113,35 @@ class PmtuiApp(App[Path | None]):
         """
         if isinstance(key, events.Key) and key.key in ("tab", "shift+tab"):
             return self._tab(key.key == "tab")
-        if isinstance(self.screen, MainScreen) and not isinstance(self.focused, Input):
-            return self._type_into_the_bar(key)  # a pane, or nothing, has the focus
-        if type(self.screen).__name__ in ("PreviewScreen", "HelpScreen"):
-            return self._type_past_a_page(key)
-        return False
+        if isinstance(key, events.Key) and key.key == "up" and self._bar_is_empty():
+            self.edit_last()  # the shell's habit: fix the entry just logged
+            return True
+        screen = self.screen
+        if isinstance(screen, MainScreen) and not isinstance(self.focused, Input):
+            typed = self._type_into_the_bar(key)  # a pane, or nothing, has the focus
+        elif type(screen).__name__ in ("PreviewScreen", "HelpScreen"):
+            typed = self._type_past_a_page(key)
+        else:
+            typed = False
+        return typed or (isinstance(key, events.Key) and self._own_key_in_order(key))
+
+    def _own_key_in_order(self, key: events.Key) -> bool:
+        """Run the focused widget's own binding (left, backspace…) in its queue.
+
+        Textual runs a widget's bindings when the key has bubbled back up to
+        the app, while a letter is inserted as soon as the widget reads it: in
+        a burst ("teh", backspace, backspace, "he"), letters overtook the
+        backspaces and the text came out mangled. Queued as a call on the
+        widget, the action runs in the order the keys were typed.
+        """
+        focused = self.focused
+        active = self.screen.active_bindings.get(key.key)
+        if focused is None or active is None or active.node is not focused or not active.enabled:
+            return False
+        if isinstance(focused, Input) and key.key in ("enter", "ctrl+j"):
+            return False  # the entry bar takes Enter in its own key handler
+        focused.call_later(focused.run_action, active.binding.action)
+        return True
 
     def _tab(self, forward: bool) -> bool:
         if getattr(self.focused, "tab_behavior", None) == "indent":
@@ -165,7 +189,33 @@ class PmtuiApp(App[Path | None]):
     async def _release_early_keys(self) -> None:
         early, self._early_keys = self._early_keys, None
         for key in early or ():
-            await super().on_event(key)
+            if not self._route(key):
+                await super().on_event(key)
+
+    async def _release_when_focused(self, tries: int) -> None:
+        """Hand the held keys on once the new screen has focused its field."""
+        if self.screen.focused is None and tries > 0:
+            self.call_after_refresh(self._release_when_focused, tries - 1)
+        else:
+            await self._release_early_keys()
+
+    def push_screen(  # type: ignore[override, unused-ignore]
+        self,
+        screen: Screen[Any] | str,
+        callback: Any = None,
+        wait_for_dismiss: bool = False,
+        *,
+        mode: str | None = None,
+    ) -> Any:
+        """Show a screen, holding the keys typed meanwhile until it has focus.
+
+        A dialog focuses its field a few messages after it is pushed; keys in
+        between went to the screen below (or to none) and were lost.
+        """
+        if self._early_keys is None:
+            self._early_keys = []
+            self.call_after_refresh(self._release_when_focused, 20)
+        return super().push_screen(screen, callback, wait_for_dismiss, mode=mode)  # type: ignore[call-overload]
 
     def _create(self, title: str | None) -> None:
         from screens import TitlePrompt
@@ -310,7 +360,11 @@ class PmtuiApp(App[Path | None]):
             self._last_logged = change.added[-1]
         return change is not None
 
-    def on_entry_bar_edit_last(self, _message: EntryBar.EditLast) -> None:
+    def _bar_is_empty(self) -> bool:
+        focused = self.focused
+        return isinstance(focused, Input) and focused.id == "entry" and not focused.value
+
+    def edit_last(self) -> None:
         """Up in the empty bar: edit the entry the IC logged last (else the newest)."""
         assert self.incident is not None
         timeline, entry_id = self.incident.timeline, self._last_logged
