@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
 import sys
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from textual import events
-from textual.app import App, SystemCommand
+from textual.app import SystemCommand
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Input
@@ -19,7 +17,7 @@ from textual.widgets import Input
 from pmtui.errors import PmtuiError
 from pmtui.export import export_markdown
 from pmtui.guard import Guard
-from pmtui.keys import app_bindings, help_sections, main_screen_commands
+from pmtui.keys import KeyRouting, app_bindings, help_sections, main_screen_commands
 from pmtui.loading import TAIL, RestLoader, RestRead, settle_gc
 from pmtui.model import Incident, Status
 from pmtui.saver import Saver, SaveResult
@@ -27,7 +25,6 @@ from pmtui.session import Change, InputError, Session, utc_now
 from pmtui.store import IncidentStore, snapshot, write_atomic
 from screens.main import MainScreen
 from widgets import ActionList, EntryBar, SaveIndicator, TimelineView
-from widgets.typing_history import FieldUndo
 
 if TYPE_CHECKING:
     from screens.forms import Form
@@ -41,7 +38,7 @@ class SaveDone(Message):
         self.result = result
 
 
-class PmtuiApp(App[Path | None]):
+class PmtuiApp(KeyRouting[Path | None]):
     TITLE = "pmtui"
     # toasts at the top right, under the header: at the bottom they covered
     # the action items and the "saved" line
@@ -70,12 +67,7 @@ class PmtuiApp(App[Path | None]):
         self.load_error: str | None = None  # a tail-first load found the file broken
         self._loader: RestLoader | None = None
         self.guard = Guard(self)
-        self.fields = FieldUndo()  # ctrl+z / ctrl+y in text fields
         self._last_logged: str | None = None  # what up in the empty bar edits
-        # keys typed while pmtui starts, before any widget has focus: Textual
-        # gives them to the screen, which drops them. Held until something
-        # takes focus, then handled in the order they were typed.
-        self._early_keys: list[events.Key | events.Paste] | None = []
 
     # -- start ----------------------------------------------------------------
     def get_default_screen(self) -> Screen[Any]:
@@ -93,129 +85,6 @@ class PmtuiApp(App[Path | None]):
             self.push_screen(TitlePrompt(self._where), self._create)
         else:
             self._start()
-
-    async def on_event(self, event: events.Event) -> None:
-        if isinstance(event, events.Key | events.Paste):
-            if self._early_keys is not None:
-                self._early_keys.append(event)
-                return
-            if not event.is_forwarded and self._route(event):
-                return
-        await super().on_event(event)
-
-    def _route(self, key: events.Key | events.Paste) -> bool:
-        """Keys that must act in the app's own queue, in order; True when handled here.
-
-        Textual hands a key to the focused widget's queue and runs a
-        screen's bindings (tab) only when the key bubbles back: a key typed
-        right after tab went to the field tab was leaving. Focus moves here,
-        before the next key is handed on.
-        """
-        if isinstance(key, events.Key) and key.key in ("tab", "shift+tab"):
-            return self._tab(key.key == "tab")
-        if isinstance(key, events.Key) and key.key == "up" and self._bar_is_empty():
-            self.edit_last()  # the shell's habit: fix the entry just logged
-            return True
-        screen = self.screen
-        if isinstance(screen, MainScreen) and not isinstance(self.focused, Input):
-            typed = self._type_into_the_bar(key)  # a pane, or nothing, has the focus
-        elif type(screen).__name__ in ("PreviewScreen", "HelpScreen"):
-            typed = self._type_past_a_page(key)
-        else:
-            typed = False
-        return typed or (isinstance(key, events.Key) and self._own_key_in_order(key))
-
-    def _own_key_in_order(self, key: events.Key) -> bool:
-        """Run the focused widget's own binding (left, backspace…) in its queue.
-
-        Textual runs a widget's bindings when the key has bubbled back up to
-        the app, while a letter is inserted as soon as the widget reads it: in
-        a burst ("teh", backspace, backspace, "he"), letters overtook the
-        backspaces and the text came out mangled. Queued as a call on the
-        widget, the action runs in the order the keys were typed.
-        """
-        focused = self.focused
-        active = self.screen.active_bindings.get(key.key)
-        if focused is None or active is None or active.node is not focused or not active.enabled:
-            return False
-        if isinstance(focused, Input) and key.key in ("enter", "ctrl+j"):
-            return False  # the entry bar takes Enter in its own key handler
-        focused.call_later(focused.run_action, active.binding.action)
-        return True
-
-    def _tab(self, forward: bool) -> bool:
-        if getattr(self.focused, "tab_behavior", None) == "indent":
-            return False  # a TextArea that types its tabs
-        if forward:
-            self.screen.focus_next()
-        else:
-            self.screen.focus_previous()
-        return True
-
-    def _type_into_the_bar(self, key: events.Key | events.Paste) -> bool:
-        """Text typed in a pane goes to the entry bar, first key included.
-
-        The IC tabs to the timeline to read, then types the next update. The
-        panes bind no printable key, so no letter can change the incident.
-        """
-        if isinstance(key, events.Key) and not key.is_printable:
-            return False
-        bar = self.screen.query_one(EntryBar).input
-        self.screen.set_focus(bar)
-        if isinstance(key, events.Key) and key.character is not None:
-            bar.insert_text_at_cursor(key.character)
-            return True
-        return False  # a paste: handed on to the bar, which now has the focus
-
-    def _type_past_a_page(self, key: events.Key | events.Paste) -> bool:
-        """Typing over the help or the preview closes it and goes to the entry bar."""
-        if isinstance(key, events.Key) and not key.is_printable:
-            return False
-        main = self.main
-        if main is None or self.screen_stack[-2] is not main:
-            return False
-        self.pop_screen()
-        bar = main.query_one(EntryBar).input
-        main.set_focus(bar)
-        if isinstance(key, events.Key) and key.character is not None:
-            bar.insert_text_at_cursor(key.character)
-            return True
-        return False  # a paste: handed on to the bar, which now has the focus
-
-    async def on_descendant_focus(self, event: events.DescendantFocus) -> None:
-        self.fields.focused(event.widget)
-        await self._release_early_keys()
-
-    async def _release_early_keys(self) -> None:
-        early, self._early_keys = self._early_keys, None
-        for key in early or ():
-            if not self._route(key):
-                await super().on_event(key)
-
-    async def _release_when_focused(self, tries: int) -> None:
-        """Hand the held keys on once the new screen has focused its field."""
-        if self.screen.focused is None and tries > 0:
-            self.call_after_refresh(self._release_when_focused, tries - 1)
-        else:
-            await self._release_early_keys()
-
-    def push_screen(  # type: ignore[override, unused-ignore]
-        self,
-        screen: Screen[Any] | str,
-        callback: Any = None,
-        wait_for_dismiss: bool = False,
-        *,
-        mode: str | None = None,
-    ) -> Any:
-        """Show a screen, holding the keys typed meanwhile until it has focus.
-
-        A dialog focuses its field a few messages after it is pushed; keys in
-        between went to the screen below (or to none) and were lost.
-        """
-        if self._early_keys is None:
-            self._early_keys = []
-            self.call_after_refresh(self._release_when_focused, 20)
-        return super().push_screen(screen, callback, wait_for_dismiss, mode=mode)  # type: ignore[call-overload]
 
     def _create(self, title: str | None) -> None:
         from screens import TitlePrompt
@@ -360,10 +229,6 @@ class PmtuiApp(App[Path | None]):
             self._last_logged = change.added[-1]
         return change is not None
 
-    def _bar_is_empty(self) -> bool:
-        focused = self.focused
-        return isinstance(focused, Input) and focused.id == "entry" and not focused.value
-
     def edit_last(self) -> None:
         """Up in the empty bar: edit the entry the IC logged last (else the newest)."""
         assert self.incident is not None
@@ -474,7 +339,7 @@ class PmtuiApp(App[Path | None]):
             return
         session = self.session
         stack = session.redo_stack if redo else session.undo_stack
-        what = self._describe(stack[-1]) if stack else ""
+        what = session.describe(stack[-1]) if stack else ""
 
         def step() -> Change:
             change = session.redo() if redo else session.undo()
@@ -487,18 +352,6 @@ class PmtuiApp(App[Path | None]):
 
         self.fields.forget_redo(self.focused)
         self.apply(step)
-
-    def _describe(self, change: Change) -> str:
-        """What a change did, in the IC's words: its kind and the entry's text."""
-        assert self.incident is not None
-        texts = [entry.text for entry in change.removed]
-        for entry_id in change.added:
-            with contextlib.suppress(KeyError):
-                texts.append(self.incident.timeline[self.incident.index_of(entry_id)].text)
-        quoted = next((text for text in texts if text), "")
-        if len(quoted) > 40:
-            quoted = quoted[:39] + "…"
-        return f"{change.label} “{quoted}”" if quoted else change.label
 
     def action_set_status(self, status: str) -> None:
         assert self.session is not None
