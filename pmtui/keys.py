@@ -15,8 +15,7 @@ from textual.screen import Screen
 from textual.widgets import Input
 
 from pmtui.model import Status
-from widgets import ActionList, EntryBar, TimelineView
-from widgets.typing_history import FieldUndo
+from widgets import ActionList, EntryBar, FieldUndo, TimelineView
 
 
 @dataclass(frozen=True)
