@@ -169,5 +169,5 @@ async def test_every_pane_is_usable_at_80x24(tmp_path):
         assert app.focused is timeline
         await pilot.press("tab")
         assert app.focused.id == "actions"
-        await pilot.press("space")
+        await pilot.press("ctrl+d")
         assert (await saved(app, pilot)).actions[0].done
