@@ -252,7 +252,6 @@ class PmtuiApp(KeyRouting[Path | None]):
         self.push_screen(form)
 
     def on_timeline_view_requested(self, message: TimelineView.Requested) -> None:
-
         assert self.session is not None and self.incident is not None
         session, entry_id = self.session, message.entry_id
         if message.verb == "delete":
@@ -294,14 +293,9 @@ class PmtuiApp(KeyRouting[Path | None]):
     # -- app commands ---------------------------------------------------------
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in {"undo", "redo"}:  # typing in any field, else the incident's
-            focused = self.focused
-            return (
-                isinstance(self.screen, MainScreen)
-                or isinstance(focused, Input)
-                or (
-                    hasattr(focused, "action_undo")  # a TextArea
-                )
-            )
+            focused = self.focused  # an Input, or a TextArea (it has its own undo)
+            text_field = isinstance(focused, Input) or hasattr(focused, "action_undo")
+            return text_field or isinstance(self.screen, MainScreen)
         if action == "stamp":  # a marker is for this second, wherever the IC is
             return self.session is not None
         if action in {"summary", "preview", "set_status"}:
