@@ -10,8 +10,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from textual import events
-from textual.app import App, SystemCommand
+from textual.app import SystemCommand
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Input
@@ -19,7 +18,7 @@ from textual.widgets import Input
 from pmtui.errors import PmtuiError
 from pmtui.export import export_markdown
 from pmtui.guard import Guard
-from pmtui.keys import app_bindings, help_sections, main_screen_commands
+from pmtui.keys import KeyRouting, app_bindings, help_sections, main_screen_commands
 from pmtui.loading import TAIL, RestLoader, RestRead, preload, settle_gc
 from pmtui.model import Incident, Status
 from pmtui.saver import Saver, SaveResult
@@ -27,7 +26,6 @@ from pmtui.session import Change, InputError, Session, utc_now
 from pmtui.store import IncidentStore, snapshot, write_atomic
 from screens.main import MainScreen
 from widgets import ActionList, EntryBar, SaveIndicator, TimelineView
-from widgets.typing_history import FieldUndo
 
 if TYPE_CHECKING:
     from screens.forms import Form
@@ -42,7 +40,7 @@ class SaveDone(Message):
         self.result = result
 
 
-class PmtuiApp(App[Path | None]):
+class PmtuiApp(KeyRouting[Path | None]):
     TITLE = "pmtui"
     # toasts at the top right, under the header: at the bottom they covered
     # the action items and the "saved" line
@@ -71,12 +69,7 @@ class PmtuiApp(App[Path | None]):
         self.load_error: str | None = None  # a tail-first load found the file broken
         self._loader: RestLoader | None = None
         self.guard = Guard(self)
-        self.fields = FieldUndo()  # ctrl+z / ctrl+y in text fields
         self._last_logged: str | None = None  # what up in the empty bar edits
-        # keys typed while pmtui starts, before any widget has focus: Textual
-        # gives them to the screen, which drops them. Held until something
-        # takes focus, then handled in the order they were typed.
-        self._early_keys: list[events.Key | events.Paste] | None = []
 
     # -- start ----------------------------------------------------------------
     def get_default_screen(self) -> Screen[Any]:
@@ -94,79 +87,6 @@ class PmtuiApp(App[Path | None]):
             self.push_screen(TitlePrompt(self._where), self._create)
         else:
             self._start()
-
-    async def on_event(self, event: events.Event) -> None:
-        if isinstance(event, events.Key | events.Paste):
-            if self._early_keys is not None:
-                self._early_keys.append(event)
-                return
-            if not event.is_forwarded and self._route(event):
-                return
-        await super().on_event(event)
-
-    def _route(self, key: events.Key | events.Paste) -> bool:
-        """Keys that must act in the app's own queue, in order; True when handled here.
-
-        Textual hands a key to the focused widget's queue and runs a
-        screen's bindings (tab) only when the key bubbles back: a key typed
-        right after tab went to the field tab was leaving. Focus moves here,
-        before the next key is handed on.
-        """
-        if isinstance(key, events.Key) and key.key in ("tab", "shift+tab"):
-            return self._tab(key.key == "tab")
-        if isinstance(self.screen, MainScreen) and not isinstance(self.focused, Input):
-            return self._type_into_the_bar(key)  # a pane, or nothing, has the focus
-        if type(self.screen).__name__ in ("PreviewScreen", "HelpScreen"):
-            return self._type_past_a_page(key)
-        return False
-
-    def _tab(self, forward: bool) -> bool:
-        if getattr(self.focused, "tab_behavior", None) == "indent":
-            return False  # a TextArea that types its tabs
-        if forward:
-            self.screen.focus_next()
-        else:
-            self.screen.focus_previous()
-        return True
-
-    def _type_into_the_bar(self, key: events.Key | events.Paste) -> bool:
-        """Text typed in a pane goes to the entry bar, first key included.
-
-        The IC tabs to the timeline to read, then types the next update. The
-        panes bind no printable key, so no letter can change the incident.
-        """
-        if isinstance(key, events.Key) and not key.is_printable:
-            return False
-        bar = self.screen.query_one(EntryBar).input
-        self.screen.set_focus(bar)
-        if isinstance(key, events.Key) and key.character is not None:
-            bar.insert_text_at_cursor(key.character)
-            return True
-        return False  # a paste: handed on to the bar, which now has the focus
-
-    def _type_past_a_page(self, key: events.Key | events.Paste) -> bool:
-        """Typing over the help or the preview closes it and goes to the entry bar."""
-        if isinstance(key, events.Key) and not key.is_printable:
-            return False
-        main = self.main
-        if main is None or self.screen_stack[-2] is not main:
-            return False
-        self.pop_screen()
-        bar = main.query_one(EntryBar).input
-        main.set_focus(bar)
-        if isinstance(key, events.Key) and key.character is not None:
-            bar.insert_text_at_cursor(key.character)
-            return True
-        return False  # a paste: handed on to the bar, which now has the focus
-
-    async def on_descendant_focus(self, event: events.DescendantFocus) -> None:
-        self.fields.focused(event.widget)
-        await self._release_early_keys()
-
-    async def _release_early_keys(self) -> None:
-        early, self._early_keys = self._early_keys, None
-        for key in early or ():
-            await super().on_event(key)
 
     def _create(self, title: str | None) -> None:
         from screens import TitlePrompt
@@ -316,7 +236,7 @@ class PmtuiApp(App[Path | None]):
             self._last_logged = change.added[-1]
         return change is not None
 
-    def on_entry_bar_edit_last(self, _message: EntryBar.EditLast) -> None:
+    def edit_last(self) -> None:
         """Up in the empty bar: edit the entry the IC logged last (else the newest)."""
         assert self.incident is not None
         timeline, entry_id = self.incident.timeline, self._last_logged
@@ -339,7 +259,6 @@ class PmtuiApp(App[Path | None]):
         self.push_screen(form)
 
     def on_timeline_view_requested(self, message: TimelineView.Requested) -> None:
-
         assert self.session is not None and self.incident is not None
         session, entry_id = self.session, message.entry_id
         if message.verb == "delete":
@@ -385,14 +304,9 @@ class PmtuiApp(App[Path | None]):
     # -- app commands ---------------------------------------------------------
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in {"undo", "redo"}:  # typing in any field, else the incident's
-            focused = self.focused
-            return (
-                isinstance(self.screen, MainScreen)
-                or isinstance(focused, Input)
-                or (
-                    hasattr(focused, "action_undo")  # a TextArea
-                )
-            )
+            focused = self.focused  # an Input, or a TextArea (it has its own undo)
+            text_field = isinstance(focused, Input) or hasattr(focused, "action_undo")
+            return text_field or isinstance(self.screen, MainScreen)
         if action == "stamp":  # a marker is for this second, wherever the IC is
             return self.session is not None
         if action in {"summary", "preview", "set_status"}:
@@ -430,7 +344,7 @@ class PmtuiApp(App[Path | None]):
             return
         session = self.session
         stack = session.redo_stack if redo else session.undo_stack
-        what = self._describe(stack[-1]) if stack else ""
+        what = session.describe(stack[-1]) if stack else ""
 
         def step() -> Change:
             change = session.redo() if redo else session.undo()
@@ -443,18 +357,6 @@ class PmtuiApp(App[Path | None]):
 
         self.fields.forget_redo(self.focused)
         self.apply(step)
-
-    def _describe(self, change: Change) -> str:
-        """What a change did, in the IC's words: its kind and the entry's text."""
-        assert self.incident is not None
-        texts = [entry.text for entry in change.removed]
-        for entry_id in change.added:
-            with contextlib.suppress(KeyError):
-                texts.append(self.incident.timeline[self.incident.index_of(entry_id)].text)
-        quoted = next((text for text in texts if text), "")
-        if len(quoted) > 40:
-            quoted = quoted[:39] + "…"
-        return f"{change.label} “{quoted}”" if quoted else change.label
 
     def action_set_status(self, status: str) -> None:
         assert self.session is not None

@@ -7,6 +7,7 @@ so the UI can refresh just that and the saver can write it.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -129,6 +130,17 @@ class Session:
         change = self.redo_stack.pop()
         self.undo_stack.append(self._revert(change))
         return change
+
+    def describe(self, change: Change) -> str:
+        """What a change on the undo or redo stack did: its kind and the entry's text."""
+        texts = [entry.text for entry in change.removed]
+        for entry_id in change.added:
+            with contextlib.suppress(KeyError):
+                texts.append(self.incident.timeline[self.incident.index_of(entry_id)].text)
+        quoted = next((text for text in texts if text), "")
+        if len(quoted) > 40:
+            quoted = quoted[:39] + "…"
+        return f"{change.label} “{quoted}”" if quoted else change.label
 
     def _revert(self, change: Change) -> Change:
         """Put back the state `change` remembers; returns the change that undoes this."""

@@ -38,6 +38,9 @@ class Form(ModalScreen[T]):
     """
 
     FOCUS = "#text"  # the field that has the focus when the form opens
+    # focused in on_mount, once no field selects all its text on focus (the
+    # next key replaced it); the app holds keys typed meanwhile until then
+    AUTO_FOCUS = None
 
     BINDINGS = [
         Binding("ctrl+s", "save", "Save", id="form.save", priority=True),
@@ -52,7 +55,7 @@ class Form(ModalScreen[T]):
     def on_mount(self) -> None:
         for field in self.query(Input):
             field.select_on_focus = False  # a key typed after tab must not replace the field
-        self.query_one(self.FOCUS).focus()
+        self.set_focus(self.query_one(self.FOCUS))
         self._start = self._fields()
         self.mount(KeyFooter())  # this dialog's keys, not the screen's below
 

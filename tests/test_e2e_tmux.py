@@ -303,3 +303,97 @@ def test_an_upgrade_while_pmtui_runs_does_not_break_its_dialogs(
     texts = [e.text for e in store.load(tmp_path / "inc.toml").timeline]
     assert "logged after the upgrade" in texts
     assert "logged after the upgrade" in (tmp_path / "inc.md").read_text()
+
+
+# -- the hurried IC: fast, in the wrong pane, fixing as they go ----------------
+# Each step types like a stressed IC and returns (texts that must be logged,
+# texts that must not). Add a step by writing a function and listing it in
+# HURRIED_STEPS; the journey runs them in order on one bare incident.
+Step = tuple[list[str], list[str]]
+
+
+def _wrong_pane_slowly(term: Terminal, ic: str) -> Step:
+    """Tab to the timeline to read, then type at 150 ms a key: x and a are text."""
+    term.type(ic, "error rate at 40% on checkout")
+    term.wait_for(ic, "error rate at 40%")
+    term.keys(ic, "Tab")
+    for key in "xfs full, a disk alert":
+        term.type(ic, key, enter=False)
+        time.sleep(0.15)
+    term.keys(ic, "Enter")
+    term.wait_for(ic, "xfs full, a disk alert")
+    return ["error rate at 40% on checkout", "xfs full, a disk alert"], ["fs full, a disk alert"]
+
+
+def _wrong_pane_in_a_burst(term: Terminal, ic: str) -> Step:
+    """The same in one burst (as over SSH): the first letter is not dropped."""
+    term.keys(ic, "Tab", "Tab")  # the action items this time
+    term.type(ic, "error rate back to 2%")
+    term.wait_for(ic, "error rate back to 2%")
+    return ["error rate back to 2%"], ["rror rate back to 2%"]
+
+
+def _undo_while_typing(term: Terminal, ic: str) -> Step:
+    """ctrl+z with half a line undoes the typing, not the entry logged before."""
+    term.type(ic, "paged the wrong team", enter=False)
+    term.wait_for(ic, "paged the wrong team")
+    term.keys(ic, "C-z", "C-z")  # "team", then "wrong "
+    term.type(ic, "DBA team")
+    term.wait_for(ic, "paged the DBA team")
+    term.type(ic, "a line logged by mistake")
+    term.wait_for(ic, "a line logged by mistake")
+    term.keys(ic, "C-z")  # the bar is empty: this undoes the last entry
+    term.wait_for(ic, "Undone: log")
+    return ["paged the DBA team", "error rate back to 2%"], ["a line logged by mistake"]
+
+
+def _up_arrow_fixes_the_last_entry(term: Terminal, ic: str) -> Step:
+    term.type(ic, "db failovr started")
+    term.wait_for(ic, "db failovr started")
+    term.keys(ic, "Up", *["Left"] * 8, "BSpace", "BSpace")  # at once: none may go astray
+    term.type(ic, "ver")  # and Enter saves
+    term.wait_for(ic, "db failover started")
+    return ["db failover started"], ["db failovr started"]
+
+
+def _the_summary_of_a_bare_incident(term: Terminal, ic: str) -> Step:
+    """No severity yet (pmtui new without --severity): ctrl+s opens, esc closes."""
+    term.keys(ic, "C-s")
+    term.wait_for(ic, "Postmortem summary")
+    term.keys(ic, "Escape")
+    # a key right after Esc would reach pmtui as alt+key: the IC sees it close
+    deadline = time.monotonic() + 5
+    while "Postmortem summary" in term.screen(ic) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    term.type(ic, "summary looked at")
+    term.wait_for(ic, "summary looked at")
+    return ["summary looked at"], []
+
+
+HURRIED_STEPS = [
+    _wrong_pane_slowly,
+    _wrong_pane_in_a_burst,
+    _undo_while_typing,
+    _up_arrow_fixes_the_last_entry,
+    _the_summary_of_a_bare_incident,
+]
+
+
+def test_a_hurried_ic_loses_nothing(terminal: Terminal, tmp_path: Path) -> None:
+    terminal.start("ic", f"{PMTUI} new 'Checkout down' --file inc.toml --timezone UTC")
+    terminal.wait_for("ic", "What is happening?")
+    logged: list[str] = []
+    lost: list[str] = []
+    for step in HURRIED_STEPS:
+        present, absent = step(terminal, "ic")
+        logged += present
+        lost += absent
+    terminal.keys("ic", "C-q")
+    shown = terminal.wait_for("ic", "EXIT=")
+    assert "EXIT=0" in shown and "Traceback" not in shown
+    incident = store.load(tmp_path / "inc.toml")
+    texts = [e.text for e in incident.timeline]
+    assert [text for text in logged if text not in texts] == [], texts
+    assert [text for text in lost if text in texts] == [], texts
+    assert incident.actions == []  # no pane key made one
+    assert "xfs full, a disk alert" in (tmp_path / "inc.md").read_text()

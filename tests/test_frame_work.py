@@ -11,7 +11,7 @@ from screens.main import MainScreen
 from tests.tui import SIZE, open_app
 from widgets import KeyFooter, SaveIndicator
 
-APP_KEYS = ["Marker", "Undo", "Summary", "Export", "Help", "Quit"]
+APP_KEYS = ["Marker", "Undo", "Redo", "Summary", "Export", "Help", "Quit"]
 
 
 def shown(footer: KeyFooter) -> list[str]:

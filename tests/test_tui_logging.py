@@ -284,3 +284,20 @@ async def test_saving_shows_only_when_a_save_is_slow(tmp_path, monkeypatch):
         indicator.check()
         assert indicator.text == "saved 19:42:07"
         await pilot.pause()
+
+
+async def test_a_burst_with_corrections_keeps_its_order(tmp_path):
+    """Over SSH keys arrive together: backspace and arrows act where they were typed."""
+    from textual import events
+    from textual.keys import _character_to_key
+
+    app = open_app(tmp_path / "inc.toml")
+    async with app.run_test(size=SIZE) as pilot:
+        keys = [*"teh", "backspace", "backspace", *"he db", "left", "left", "left", *"n"]
+        for key in keys:
+            if len(key) == 1:
+                app.post_message(events.Key(_character_to_key(key), key))
+            else:
+                app.post_message(events.Key(key, None))
+        await pilot.pause()
+        assert app.screen.query_one("#entry").value == "then db"

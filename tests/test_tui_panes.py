@@ -186,6 +186,7 @@ async def test_every_action_is_in_the_command_palette(tmp_path):
         for title in (
             "Marker",
             "Undo",
+            "Redo",
             "Summary",
             "Export",
             "Help",

@@ -7,10 +7,12 @@ from widgets.pane import Pane
 from widgets.save_indicator import SaveIndicator
 from widgets.status_panel import StatusPanel
 from widgets.timeline import TimelineView
+from widgets.typing_history import FieldUndo
 
 __all__ = [
     "ActionList",
     "EntryBar",
+    "FieldUndo",
     "KeyFooter",
     "Pane",
     "SaveIndicator",

@@ -13,7 +13,6 @@ from textual import events, on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.geometry import Size
-from textual.message import Message
 from textual.suggester import SuggestFromList
 from textual.widget import Widget
 from textual.widgets import Input, Static
@@ -142,12 +141,6 @@ class EntryInput(Input):
         # are painted in one frame (a message to the app took a frame more).
         # ctrl+j too: an Enter typed while pmtui starts, before the terminal
         # is in raw mode, arrives as a line feed.
-        if event.key == "up" and not self.value:
-            # the shell's habit: up in an empty bar fetches the last entry to fix it
-            event.stop()
-            event.prevent_default()
-            self.post_message(EntryBar.EditLast())
-            return
         if event.key in ("enter", "ctrl+j"):
             event.stop()
             event.prevent_default()
@@ -189,9 +182,6 @@ class EntryBar(Vertical):
     EntryBar Horizontal { height: auto; }
     EntryBar Input { width: 1fr; }
     """
-
-    class EditLast(Message):
-        """Up in the empty bar: the IC wants to fix the entry they logged last."""
 
     @dataclass(frozen=True)
     class Submitted:
