@@ -8,7 +8,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from textual import on
+from textual.actions import SkipAction
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, Label, Select, Static, TextArea
 
@@ -30,10 +32,15 @@ def _buttons() -> Horizontal:
 
 
 class EntryEditor(Form[dict[str, Any]]):
-    """Edit an entry's time, kind and text; Enter in the time saves, ctrl+s anywhere.
+    """Edit an entry's time, kind and text; Enter saves, ctrl+s anywhere.
 
     The text is a TextArea: a pasted block (a stack trace) keeps every line.
+    Enter in it saves while the entry is one line (a typo fixed: up, fix,
+    Enter); once it holds several lines, Enter starts a new one and ctrl+s
+    saves.
     """
+
+    BINDINGS = [Binding("enter", "enter_saves", show=False, priority=True)]
 
     DEFAULT_CSS = (
         form_css("EntryEditor")
@@ -82,10 +89,24 @@ class EntryEditor(Form[dict[str, Any]]):
                 allow_blank=False,
                 id="kind",
             )
-            yield Label("Text (enter starts a new line; ctrl+s saves)", classes="field")
+            yield Label(
+                "Text (enter saves; in a text of several lines it starts a new one)",
+                classes="field",
+            )
             yield TextArea(self.entry.text, id="text", soft_wrap=True)
             yield Static(id="error", classes="error")
             yield _buttons()
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        text = self.query_one("#text", TextArea)
+        text.move_cursor(text.document.end)  # up, fix the last word, enter
+
+    def action_enter_saves(self) -> None:
+        text = self.query_one("#text", TextArea)
+        if self.focused is not text or "\n" in text.text:
+            raise SkipAction  # the key goes on: a new line, the time field's own Enter
+        self.action_save()
 
     def values(self) -> dict[str, Any] | None:
         inc, error = self.incident, self.query_one("#error", Static)

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 from textual import events
 from textual.keys import _character_to_key
-from textual.widgets import Input, Select
+from textual.widgets import Input, Select, TextArea
 
 from pmtui import store
 from pmtui.app import PmtuiApp
@@ -124,7 +124,8 @@ async def test_escape_asks_before_throwing_edits_away(tmp_path, form):
         assert isinstance(app.screen, ConfirmScreen)
         await pilot.press("n")
         assert app.screen is dialog
-        assert "x" in str(dialog.query_one(dialog.FOCUS, Input).value)
+        field = dialog.query_one(dialog.FOCUS)
+        assert "x" in (field.text if isinstance(field, TextArea) else field.value)
         await pilot.press("escape", "y")
         assert isinstance(app.screen, MainScreen)
         incident = await saved(app, pilot)
@@ -227,8 +228,9 @@ async def test_up_in_the_empty_bar_edits_the_last_entry(tmp_path):
         await pilot.press("enter")
         await pilot.press("up")
         assert isinstance(app.screen, EntryEditor)
-        text = app.screen.query_one("#text", Input)
-        assert app.focused is text and text.value == "db failovr"
+        text = app.screen.query_one("#text", TextArea)
+        assert app.focused is text and text.text == "db failovr"
+        assert text.cursor_location == text.document.end  # fixing the end is one key away
         await pilot.press("escape")  # nothing changed: closes, nothing lost
         await type_text(pilot, "half")
         await pilot.press("up")  # with text in the bar, up edits nothing
@@ -270,3 +272,20 @@ async def test_ctrl_z_in_a_field_with_text_never_undoes_the_incident(tmp_path):
         await pilot.press("escape")
         incident = await saved(app, pilot)
     assert [e.text for e in incident.timeline] == ["pagers fired"]
+
+
+async def test_enter_in_the_entry_editor_saves_a_line_and_breaks_a_block(tmp_path):
+    """One line (a typo): enter saves. A pasted block: enter starts a new line."""
+    app = open_app(tmp_path / "inc.toml")
+    async with app.run_test(size=SIZE) as pilot:
+        await type_text(pilot, "db failovr")
+        await pilot.press("enter", "up", "enter")
+        assert isinstance(app.screen, MainScreen)
+        app.post_message(events.Paste("Traceback:\n  File x.py"))
+        await pilot.press("enter", "up")
+        assert isinstance(app.screen, EntryEditor)
+        await pilot.press("enter", *"KeyError")
+        assert isinstance(app.screen, EntryEditor)  # still open: a new line was started
+        await pilot.press("ctrl+s")
+        incident = await saved(app, pilot)
+    assert incident.timeline[-1].text == "Traceback:\n  File x.py\nKeyError"

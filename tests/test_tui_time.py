@@ -108,7 +108,7 @@ async def test_editing_the_status_entry_time_moves_the_stamp_in_the_pane(tmp_pat
         await type_text(pilot, "/mitigated")
         await pilot.press("enter")
         await pilot.press("tab")
-        await pilot.press("e")
+        await pilot.press("enter")
         assert isinstance(app.screen, EntryEditor)
         app.screen.query_one("#time", Input).value = "20:45"
         await pilot.press("ctrl+s")
