@@ -130,6 +130,8 @@ class Saver:
                 self._cond.notify_all()
             self._report(result)
             self.store.tidy()  # after the report: see IncidentStore.save
+            with contextlib.suppress(OSError):
+                self.store.lock.check()  # a deleted lock file is locked again at once
 
     def _report(self, result: SaveResult) -> None:
         if self.on_result is not None:

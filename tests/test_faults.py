@@ -133,3 +133,14 @@ def test_a_planted_lock_symlink_is_not_followed(tmp_path):
     with pytest.raises(store.LockedError, match="cannot lock"):
         store.IncidentStore(path).open()
     assert victim.read_text() == "precious"
+
+
+async def test_a_deleted_lock_file_is_noticed_while_pmtui_runs(tmp_path):
+    path = tmp_path / "inc.toml"
+    app = open_app(path, sample=RAPPI)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        Path(str(path) + ".lock").unlink()  # nothing is typed: no save will notice
+        await wait_for(pilot, lambda: bool(app._notifications), tries=200)
+        assert any("locked it again" in n.message for n in app._notifications)
+        with pytest.raises(store.LockedError, match="is open in another pmtui"):
+            store.IncidentStore(path).open()
