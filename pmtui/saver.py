@@ -49,6 +49,12 @@ class Saver:
         self._thread.start()
 
     @property
+    def requested(self) -> int:
+        """The generation of the newest change handed over (SaveResult.generation)."""
+        with self._cond:
+            return self._requested
+
+    @property
     def dirty(self) -> bool:
         with self._cond:
             return self._saved < self._requested
