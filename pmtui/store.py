@@ -264,7 +264,9 @@ class IncidentStore:
     def __init__(self, path: Path) -> None:
         # a symlink is followed: saves replace, and the lock guards, the file it
         # names, so the link stays a link and its target is the one kept current
-        self.path = path = Path(os.path.realpath(path))
+        if path.is_symlink():
+            path = Path(os.path.realpath(path))
+        self.path = path
         self.lock = IncidentLock(path)
         self.writer = TomlWriter()
         self._seen: tuple[int, int, int] | None = None

@@ -10,11 +10,7 @@ its class changes only when a save fails or recovers.
 
 from __future__ import annotations
 
-import time
-
 from textual.widget import Widget
-
-SLOW = 0.5  # seconds a save may take before the bar says it is still saving
 
 
 class SaveIndicator(Widget):
@@ -26,7 +22,6 @@ class SaveIndicator(Widget):
     def __init__(self, text: str = "", **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.text = text
-        self._asked: float | None = None  # when the oldest unacknowledged save was asked
 
     def render(self) -> str:
         return self.text
@@ -42,27 +37,16 @@ class SaveIndicator(Widget):
             if not self.has_class("-failed"):
                 self._show("saving…")
             return
-        self._asked = None
         if self.has_class("-failed"):
             self.remove_class("-failed")
         self._show(f"saved {when}")
 
     def saving(self) -> None:
         """A change was made: until it is saved, the line does not say "saved"."""
-        if self._asked is None:
-            self._asked = time.monotonic()
         if not self.has_class("-failed"):
             self._show("saving…")
 
-    def check(self) -> None:
-        """Each second: say "saving…" if a save has run for a while."""
-        asked = self._asked
-        slow = asked is not None and time.monotonic() - asked >= SLOW
-        if slow and not self.has_class("-failed"):
-            self._show("saving…")
-
     def failed(self, message: str) -> None:
-        self._asked = None
         if not self.has_class("-failed"):
             self.add_class("-failed")
         self._show(f"NOT SAVED: {message} (retrying; nothing is lost while pmtui runs)")
