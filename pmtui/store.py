@@ -194,14 +194,17 @@ class IncidentLock:
     @staticmethod
     def _holder(fd: int) -> str:
         # the holder writes its name just after taking the lock: a start race's
-        # loser can read the file before that, so it looks again for a moment
+        # loser can read the file before that (empty, or naming a holder that
+        # died), so it looks again for a moment
         for _ in range(25):
             try:
                 info = tomli.loads(os.pread(fd, 4096, 0).decode("utf-8", "replace"))
                 since = info["since"].astimezone().strftime("%H:%M")
-                return f"pid {info['pid']} on {info['host']}, since {since}"
-            except (OSError, KeyError, AttributeError, tomli.TOMLDecodeError):
-                time.sleep(0.02)
+                if info["host"] != socket.gethostname() or _alive(info["pid"]):
+                    return f"pid {info['pid']} on {info['host']}, since {since}"
+            except (OSError, KeyError, AttributeError, TypeError, tomli.TOMLDecodeError):
+                pass
+            time.sleep(0.02)
         return "holder unknown"
 
     def check(self) -> str | None:
@@ -234,6 +237,8 @@ class IncidentLock:
 
     def release(self) -> None:
         if self._fd is not None:
+            with contextlib.suppress(OSError):  # no name left for the next one to misread
+                os.ftruncate(self._fd, 0)
             fcntl.flock(self._fd, fcntl.LOCK_UN)
             os.close(self._fd)
             self._fd = None
@@ -241,6 +246,18 @@ class IncidentLock:
     @property
     def held(self) -> bool:
         return self._fd is not None
+
+
+def _alive(pid: object) -> bool:
+    if not isinstance(pid, int) or pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # another user's process
+    return True
 
 
 def _fingerprint(path: Path) -> tuple[int, int, int] | None:
