@@ -220,7 +220,8 @@ class PmtuiApp(KeyRouting[Path | None]):
             return
         indicator = main.query_one(SaveIndicator)
         if message.result.error is None:
-            indicator.saved(self.incident.local(self.clock()).strftime("%H:%M:%S"))
+            newer = self.saver is not None and message.result.generation < self.saver.requested
+            indicator.saved(self.incident.local(self.clock()).strftime("%H:%M:%S"), newer)
         else:
             indicator.failed(message.result.error)
             if not message.result.conflict:

@@ -35,6 +35,9 @@ if TYPE_CHECKING:
     from pmtui.app import PmtuiApp
 
 
+LOCK_CHECK_SECONDS = 1.5
+
+
 def beside(path: Path, label: str, now: datetime) -> Path:
     """inc.toml -> inc.theirs-194207.toml"""
     return path.with_name(f"{path.stem}.{label}-{now:%H%M%S}{path.suffix}")
@@ -48,12 +51,30 @@ class Guard:
         self.crashed: str | None = None  # the unexpected error that ended the app
         self.lost: str | None = None  # changes neither saved nor rescued: why
         self.typed_to: Path | None = None  # what was typed, when the file turned out broken
+        self._lock_said: str | None = None  # the lock problem last told, not to repeat it
 
     # -- signals --------------------------------------------------------------
     def install_signals(self) -> None:
         loop = asyncio.get_running_loop()
         for number in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):
             loop.add_signal_handler(number, self._on_signal, number)
+        self.app.set_interval(LOCK_CHECK_SECONDS, self.check_lock)
+
+    def check_lock(self) -> None:
+        """A deleted lock file lets a second pmtui in: lock it again, or say so loudly."""
+        store = self.app.store
+        if store is None:
+            return
+        said = store.lock.check()
+        if said is not None and said != self._lock_said:
+            bad = store.lock.problem is not None
+            self.app.notify(
+                said[:1].upper() + said[1:],
+                title="Lock lost" if bad else "Lock taken again",
+                severity="error" if bad else "warning",
+                timeout=30 if bad else 10,
+            )
+        self._lock_said = said if store.lock.problem is not None else None
 
     def _on_signal(self, number: int) -> None:
         self.hangup = number == signal.SIGHUP

@@ -49,6 +49,12 @@ class Saver:
         self._thread.start()
 
     @property
+    def requested(self) -> int:
+        """The generation of the newest change handed over (SaveResult.generation)."""
+        with self._cond:
+            return self._requested
+
+    @property
     def dirty(self) -> bool:
         with self._cond:
             return self._saved < self._requested
@@ -130,6 +136,8 @@ class Saver:
                 self._cond.notify_all()
             self._report(result)
             self.store.tidy()  # after the report: see IncidentStore.save
+            with contextlib.suppress(OSError):
+                self.store.lock.check()  # a deleted lock file is locked again at once
 
     def _report(self, result: SaveResult) -> None:
         if self.on_result is not None:

@@ -17,6 +17,8 @@ import re
 import socket
 import stat
 import tempfile
+import threading
+import time
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from pathlib import Path
@@ -133,11 +135,16 @@ def replace_durably(path: Path, chunks: Sequence[bytes], folder_fd: int | None =
         raise SaveError(f"could not save {path}: {error.strerror or error}") from None
 
 
-def remove_leftovers(path: Path) -> list[Path]:
-    """Remove temp files left by a save that was killed; returns what went."""
+def remove_leftovers(path: Path, older_than: float = 0.0) -> list[Path]:
+    """Remove temp files left by a save that was killed; returns what went.
+
+    With `older_than`, only those not written to for that many seconds (a
+    postmortem may be being written right now by `pmtui export`)."""
     removed = []
     for leftover in path.parent.glob(f".{glob_escape(path.name)}.*.tmp"):
         try:
+            if older_than and time.time() - leftover.stat().st_mtime < older_than:
+                continue
             leftover.unlink()
             removed.append(leftover)
         except OSError:
@@ -157,13 +164,18 @@ class IncidentLock:
         self.incident_path = path
         self.path = path.with_name(path.name + ".lock")
         self._fd: int | None = None
+        self._mutex = threading.Lock()  # check() runs on the UI's timer and the saver
+        self.problem: str | None = None  # the lock was lost and could not be re-taken
 
     def acquire(self) -> None:
-        flags = os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC
+        flags = os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NONBLOCK
         try:
             fd = os.open(self.path, flags, 0o600)
         except OSError as error:
             raise LockedError(f"cannot lock {self.incident_path}: {error.strerror}") from None
+        if not stat.S_ISREG(os.fstat(fd).st_mode):  # a FIFO or device planted there
+            os.close(fd)
+            raise LockedError(f"cannot lock {self.incident_path}: {self.path} is not a file")
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
@@ -181,15 +193,52 @@ class IncidentLock:
 
     @staticmethod
     def _holder(fd: int) -> str:
-        try:
-            info = tomli.loads(os.pread(fd, 4096, 0).decode("utf-8", "replace"))
-            since = info["since"].astimezone().strftime("%H:%M")
-            return f"pid {info['pid']} on {info['host']}, since {since}"
-        except (OSError, KeyError, AttributeError, tomli.TOMLDecodeError):
-            return "holder unknown"
+        # the holder writes its name just after taking the lock: a start race's
+        # loser can read the file before that (empty, or naming a holder that
+        # died), so it looks again for a moment
+        for _ in range(25):
+            try:
+                info = tomli.loads(os.pread(fd, 4096, 0).decode("utf-8", "replace"))
+                since = info["since"].astimezone().strftime("%H:%M")
+                if info["host"] != socket.gethostname() or _alive(info["pid"]):
+                    return f"pid {info['pid']} on {info['host']}, since {since}"
+            except (OSError, KeyError, AttributeError, TypeError, tomli.TOMLDecodeError):
+                pass
+            time.sleep(0.02)
+        return "holder unknown"
+
+    def check(self) -> str | None:
+        """Is the lock file still the one locked? If someone deleted or replaced it
+        (a second pmtui would get in), lock it again. Says what happened, if anything;
+        `problem` stays set while another pmtui holds the new lock file."""
+        with self._mutex:
+            if self._fd is None:
+                return None
+            try:
+                on_disk = os.lstat(self.path)
+                mine = os.fstat(self._fd)
+                if (on_disk.st_dev, on_disk.st_ino) == (mine.st_dev, mine.st_ino):
+                    return None
+            except OSError:
+                pass  # gone: take it again
+            old, self._fd = self._fd, None
+            try:
+                self.acquire()
+            except LockedError as error:
+                self._fd = old
+                self.problem = (
+                    f"the lock file {self.path} was deleted and could not be taken again "
+                    f"({error}): another pmtui may be changing this incident"
+                )
+                return self.problem
+            os.close(old)  # its lock ends with it; the new file is locked
+            self.problem = None
+            return f"the lock file {self.path} was deleted; pmtui locked it again"
 
     def release(self) -> None:
         if self._fd is not None:
+            with contextlib.suppress(OSError):  # no name left for the next one to misread
+                os.ftruncate(self._fd, 0)
             fcntl.flock(self._fd, fcntl.LOCK_UN)
             os.close(self._fd)
             self._fd = None
@@ -197,6 +246,18 @@ class IncidentLock:
     @property
     def held(self) -> bool:
         return self._fd is not None
+
+
+def _alive(pid: object) -> bool:
+    if not isinstance(pid, int) or pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # another user's process
+    return True
 
 
 def _fingerprint(path: Path) -> tuple[int, int, int] | None:
@@ -218,6 +279,10 @@ class IncidentStore:
     """
 
     def __init__(self, path: Path) -> None:
+        # a symlink is followed: saves replace, and the lock guards, the file it
+        # names, so the link stays a link and its target is the one kept current
+        if path.is_symlink():
+            path = Path(os.path.realpath(path))
         self.path = path
         self.lock = IncidentLock(path)
         self.writer = TomlWriter()
@@ -235,6 +300,7 @@ class IncidentStore:
         self.lock.acquire()
         try:
             remove_leftovers(self.path)
+            remove_leftovers(self.path.with_suffix(".md"), older_than=60)  # a killed export
             return self.reload(tail)
         except BaseException:
             self.lock.release()

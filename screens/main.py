@@ -135,4 +135,3 @@ class MainScreen(Screen[None]):
         now = self.clock()
         self.query_one(StatusPanel).show(now)
         self.query_one(EntryBar).tick()
-        self.query_one(SaveIndicator).check()

@@ -1,5 +1,6 @@
 """Bad input: mangled files, hostile text, tiny terminals. One clear line, nothing lost."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -45,6 +46,17 @@ def _mutate(data: bytes, how: str, where: int, value: int) -> bytes:
         return b"\n[[timeline]]\n".join([head, *reversed(blocks)])
     if how == "no_offset":
         return data.replace(b"+03:00", b"").replace(b"Z\n", b"\n")
+    if how == "nest":  # past tomli's limit of 400 levels, or within it
+        depth = 100 + value * 400
+        return data[:at] + b"\ndeep = " + b"[" * depth + b"]" * depth + b"\n" + data[at:]
+    if how == "extreme_date":  # a time that cannot be shown in UTC or the zone
+        extreme = [b"0001-01-01T00:00:00+14:00", b"9999-12-31T23:59:59-12:00"][value % 2]
+        return re.sub(
+            rb"\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(Z|[+-]\d\d:\d\d)?",
+            extreme,
+            data,
+            count=1 + where % 3,
+        )
     raise AssertionError(how)
 
 
@@ -61,6 +73,8 @@ HOW = st.sampled_from(
         "dup_ids",
         "reverse",
         "no_offset",
+        "nest",
+        "extreme_date",
     ]
 )
 

@@ -94,3 +94,18 @@ def test_a_big_file_broken_late_keeps_what_was_typed(tmp_path, capsys):
     )
     assert message.endswith(f"what you typed is in {typed}")
     assert path.read_bytes() == before
+
+
+def test_a_time_out_of_range_further_up_a_big_file_is_refused(tmp_path):
+    from tests.test_tailload import TAIL, big_file
+
+    path = big_file(tmp_path / "inc.toml")
+    text = path.read_text()
+    first = re.search(r"\nat = (\S+ \S+)\n", text)
+    assert first is not None
+    path.write_text(text[: first.start(1)] + "0001-01-01 00:00:00+14:00" + text[first.end(1) :])
+    before = path.read_bytes()
+    partial = store.load(path, tail=TAIL)  # the last entries alone look fine
+    with pytest.raises(LoadError, match=r"inc\.toml: timeline\[0\] \(id t1\)\.at: 0001-01-01"):
+        store.IncidentStore(path).read_rest(partial)
+    assert path.read_bytes() == before

@@ -149,7 +149,7 @@ def _lock_is_free(path: Path) -> bool:
     return True
 
 
-@pytest.mark.parametrize("how", ["SIGTERM", "SIGHUP"])
+@pytest.mark.parametrize("how", ["SIGTERM", "SIGINT", "SIGHUP"])
 def test_a_signal_saves_writes_the_postmortem_and_releases_the_lock(
     terminal: Terminal, tmp_path: Path, how: str
 ) -> None:
@@ -161,8 +161,8 @@ def test_a_signal_saves_writes_the_postmortem_and_releases_the_lock(
     terminal.wait_for("ic", "logged just before")
     terminal.type("ic", "still typing this one", enter=False)
     terminal.wait_for("ic", "still typing this one")
-    if how == "SIGTERM":
-        os.kill(_pmtui_pid(terminal, "ic"), signal.SIGTERM)
+    if how != "SIGHUP":  # SIGINT: `kill -INT`, or ctrl+c sent from outside
+        os.kill(_pmtui_pid(terminal, "ic"), getattr(signal, how))
         shown = terminal.wait_for("ic", "EXIT=")
         assert "EXIT=0" in shown
     else:  # closing the terminal: tmux sends SIGHUP to the pane's processes

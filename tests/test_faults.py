@@ -133,3 +133,55 @@ def test_a_planted_lock_symlink_is_not_followed(tmp_path):
     with pytest.raises(store.LockedError, match="cannot lock"):
         store.IncidentStore(path).open()
     assert victim.read_text() == "precious"
+
+
+async def test_a_deleted_lock_file_is_noticed_while_pmtui_runs(tmp_path):
+    path = tmp_path / "inc.toml"
+    app = open_app(path, sample=RAPPI)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        Path(str(path) + ".lock").unlink()  # nothing is typed: no save will notice
+        await wait_for(pilot, lambda: bool(app._notifications), tries=200)
+        assert any("locked it again" in n.message for n in app._notifications)
+        with pytest.raises(store.LockedError, match="is open in another pmtui"):
+            store.IncidentStore(path).open()
+
+
+@pytest.fixture
+def gated_disk(monkeypatch):
+    """Each replace of an incident file waits for a token: saves land when the test says."""
+    import threading
+
+    gate = threading.Semaphore(0)
+
+    def replace(src, dst, *args, **kwargs):
+        if str(dst).endswith(".toml"):
+            gate.acquire(timeout=10)
+        return _real_replace(src, dst, *args, **kwargs)
+
+    monkeypatch.setattr(os, "replace", replace)
+    return gate
+
+
+async def test_the_save_line_never_says_saved_beside_an_unsaved_change(tmp_path, gated_disk):
+    path = tmp_path / "inc.toml"
+    app = open_app(path, sample=RAPPI)
+    async with app.run_test(size=SIZE) as pilot:
+        indicator = app.screen.query_one("SaveIndicator")
+        gated_disk.release()
+        await type_text(pilot, "first")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: indicator.text.startswith("saved"))
+        await type_text(pilot, "second")
+        await pilot.press("enter")  # its save waits at the gate
+        assert app.incident.timeline[-1].text == "second"
+        assert indicator.text == "saving…"  # not the first entry's "saved"
+        await type_text(pilot, "third")
+        await pilot.press("enter")  # handed over while the second is being written
+        gated_disk.release()  # the second lands; the third is not in it
+        await wait_for(pilot, lambda: store.load(path).timeline[-1].text == "second")
+        await pilot.pause(0.1)
+        assert indicator.text == "saving…"
+        gated_disk.release()  # the third lands
+        await wait_for(pilot, lambda: indicator.text.startswith("saved"))
+        assert store.load(path).timeline[-1].text == "third"
+        gated_disk.release(5)  # nothing may wait at the gate on the way out

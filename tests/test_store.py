@@ -240,3 +240,96 @@ def test_new_incident_round_trips(tmp_path):
     path = tmp_path / "i.toml"
     store.write_atomic(path, store.dumps(incident).encode())
     assert store.load(path).model_dump() == incident.model_dump()
+
+
+def test_a_symlinked_incident_is_followed_and_stays_a_link(tmp_path, incident):
+    real = tmp_path / "real" / "inc.toml"
+    real.parent.mkdir()
+    s = store.IncidentStore(real)
+    s.create(incident)
+    s.close()
+    link = tmp_path / "link.toml"
+    link.symlink_to(real)
+    holder = store.IncidentStore(link)
+    opened = holder.open()
+    opened.add_entry("logged through the link", NOW)
+    holder.save(store.snapshot(opened))
+    assert link.is_symlink() and os.readlink(link) == str(real)
+    assert store.load(real).timeline[-1].text == "logged through the link"
+    with pytest.raises(LockedError):  # one lock, whichever name the file is opened by
+        store.IncidentStore(real).open()
+    holder.close()
+
+
+def test_a_deleted_lock_file_is_locked_again_before_a_second_pmtui_gets_in(rappi_copy):
+    first = store.IncidentStore(rappi_copy)
+    first.open()
+    first.lock.path.unlink()
+    said = first.lock.check()
+    assert said is not None and "locked it again" in said and first.lock.problem is None
+    with pytest.raises(LockedError, match=f"pid {os.getpid()}"):
+        store.IncidentStore(rappi_copy).open()
+    assert first.lock.check() is None  # the new lock file is the one held
+    first.close()
+
+
+def test_a_lock_file_taken_by_another_pmtui_is_reported(rappi_copy):
+    first = store.IncidentStore(rappi_copy)
+    first.open()
+    first.lock.path.unlink()
+    second = store.IncidentStore(rappi_copy)
+    second.open()  # it got in before the first one noticed
+    said = first.lock.check()
+    assert said is not None and "another pmtui" in said and first.lock.problem == said
+    second.close()
+    assert "locked it again" in (first.lock.check() or "")
+    first.close()
+
+
+def test_a_fifo_as_the_lock_file_is_one_clear_line(rappi_copy, capsys):
+    from pmtui.cli import main
+
+    os.mkfifo(str(rappi_copy) + ".lock")
+    with pytest.raises(LockedError, match=r"rappi\.toml\.lock is not a file"):
+        store.IncidentStore(rappi_copy).open()
+    assert main([str(rappi_copy)]) == 1
+    assert capsys.readouterr().err.startswith(f"pmtui: cannot lock {rappi_copy}: ")
+
+
+def test_temp_files_of_a_killed_export_are_removed_on_open(rappi_copy):
+    old = rappi_copy.with_name(f".{rappi_copy.stem}.md.abc123.tmp")
+    old.write_text("half a postmortem")
+    os.utime(old, (1, 1))  # from an export killed long ago
+    fresh = rappi_copy.with_name(f".{rappi_copy.stem}.md.def456.tmp")
+    fresh.write_text("an export writing right now")
+    s = store.IncidentStore(rappi_copy)
+    s.open()
+    s.close()
+    assert not old.exists() and fresh.exists()
+
+
+def test_the_loser_of_a_start_race_names_the_holder(rappi_copy):
+    code = (  # it takes the lock as soon as the test's own probe lets go of it
+        "import sys; from pathlib import Path; from pmtui.store import IncidentLock;"
+        f"lock = IncidentLock(Path({str(rappi_copy)!r}))\n"
+        "while not lock.held:\n"
+        "    try: lock.acquire()\n"
+        "    except Exception: pass\n"
+        "sys.stdin.read()"
+    )
+    for _ in range(5):
+        child = subprocess.Popen(
+            [sys.executable, "-c", code], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+        )
+        try:
+            while True:  # try to lock at the very moment the child takes the lock
+                probe = store.IncidentStore(rappi_copy)
+                try:
+                    probe.lock.acquire()
+                except LockedError as error:
+                    message = str(error)
+                    break
+                probe.lock.release()  # still free: try again
+        finally:
+            child.communicate("")
+        assert f"pid {child.pid}" in message

@@ -267,21 +267,17 @@ async def test_the_stamp_lights_up_while_typing_and_when_backdating(tmp_path):
         assert stamp.text.plain == "↶ 19:39:00" and "yellow" in str(stamp.text.style)
 
 
-async def test_saving_shows_only_when_a_save_is_slow(tmp_path, monkeypatch):
+async def test_saving_shows_from_a_change_until_its_save_lands(tmp_path):
     from widgets import save_indicator
 
     app = open_app(tmp_path / "inc.toml")
     async with app.run_test(size=SIZE) as pilot:
         indicator = app.screen.query_one(save_indicator.SaveIndicator)
-        before = indicator.text
-        indicator.saving()
-        indicator.check()  # asked a moment ago: a save takes milliseconds
-        assert indicator.text == before
-        monkeypatch.setattr(save_indicator, "SLOW", 0.0)
-        indicator.check()  # still unacknowledged at the clock's tick
+        indicator.saving()  # a change: never "saved" beside it until it is (issue 13)
+        assert indicator.text == "saving…"
+        indicator.saved("19:42:06", newer_pending=True)  # an older change's save
         assert indicator.text == "saving…"
         indicator.saved("19:42:07")
-        indicator.check()
         assert indicator.text == "saved 19:42:07"
         await pilot.pause()
 

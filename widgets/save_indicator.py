@@ -1,19 +1,16 @@
-"""'saved 19:42:07', or a loud warning when a save fails.
+"""'saved 19:42:07', 'saving…', or a loud warning when a save fails.
 
-It repaints itself without asking for a new layout (a Static's update
-would lay out the whole screen again on every save), and its class changes
-only when a save fails or recovers. "saving…" shows only when a save is
-still running at the next clock tick: a save takes milliseconds, and painting
-"saving…" then "saved" added a widget to the frame of every stamp.
+It speaks of the newest change: "saving…" from the moment a change is
+made until the save holding it is on disk (a kill in between must not find
+"saved" beside an entry that is not), and a save of an older change leaves
+it saying so. It repaints itself without asking for a new layout (a
+Static's update would lay out the whole screen again on every save), and
+its class changes only when a save fails or recovers.
 """
 
 from __future__ import annotations
 
-import time
-
 from textual.widget import Widget
-
-SLOW = 0.5  # seconds a save may take before the bar says it is still saving
 
 
 class SaveIndicator(Widget):
@@ -25,7 +22,6 @@ class SaveIndicator(Widget):
     def __init__(self, text: str = "", **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.text = text
-        self._asked: float | None = None  # when the oldest unacknowledged save was asked
 
     def render(self) -> str:
         return self.text
@@ -35,25 +31,22 @@ class SaveIndicator(Widget):
             self.text = text
             self.refresh()
 
-    def saved(self, when: str) -> None:
-        self._asked = None
+    def saved(self, when: str, newer_pending: bool = False) -> None:
+        """A save landed; `newer_pending` when a newer change is not in it."""
+        if newer_pending:
+            if not self.has_class("-failed"):
+                self._show("saving…")
+            return
         if self.has_class("-failed"):
             self.remove_class("-failed")
         self._show(f"saved {when}")
 
     def saving(self) -> None:
-        if self._asked is None:
-            self._asked = time.monotonic()
-
-    def check(self) -> None:
-        """Each second: say "saving…" if a save has run for a while."""
-        asked = self._asked
-        slow = asked is not None and time.monotonic() - asked >= SLOW
-        if slow and not self.has_class("-failed"):
+        """A change was made: until it is saved, the line does not say "saved"."""
+        if not self.has_class("-failed"):
             self._show("saving…")
 
     def failed(self, message: str) -> None:
-        self._asked = None
         if not self.has_class("-failed"):
             self.add_class("-failed")
         self._show(f"NOT SAVED: {message} (retrying; nothing is lost while pmtui runs)")
