@@ -203,15 +203,15 @@ def summarise(path: Path, name: str, now: datetime) -> Summary:
         with open(path, "rb") as stream:
             text = stream.read().decode("utf-8-sig")
         data = tomli.loads(text[: _split(text) + 1])
-    except (OSError, UnicodeDecodeError, tomli.TOMLDecodeError):
-        pass  # the reader says what is wrong
+    except (OSError, UnicodeDecodeError, tomli.TOMLDecodeError, RecursionError):
+        pass  # the reader says what is wrong (nesting past tomli's limits included)
     if data and "schema" not in data and "incident" not in data:  # an empty file is broken
         raise _NotIncident
     try:
         if data is None:
             raise _Slow
         summary = _fast(data, text, path, name, now)
-    except _Slow:
+    except (_Slow, OverflowError):  # a time out of range: the reader names the field
         summary, data = _slow(path, name, now)
     if not os.path.isdir(folder_of(path)):
         return summary
