@@ -104,9 +104,18 @@ class EntryEditor(Form[dict[str, Any]]):
 
     def action_enter_saves(self) -> None:
         text = self.query_one("#text", TextArea)
-        if self.focused is not text or "\n" in text.text:
-            raise SkipAction  # the key goes on: a new line, the time field's own Enter
-        self.action_save()
+        if self.focused is not text:
+            raise SkipAction  # the key goes on: the time field's own Enter
+        # a priority binding runs in the app's queue, ahead of keys still
+        # queued in the text area (up, fix, enter sent in one burst): decide
+        # and act in the text area's queue, after them
+        text.call_later(self._enter, text)
+
+    def _enter(self, text: TextArea) -> None:
+        if "\n" in text.text:
+            text.insert("\n")
+        else:
+            self.action_save()
 
     def values(self) -> dict[str, Any] | None:
         inc, error = self.incident, self.query_one("#error", Static)
