@@ -30,8 +30,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from pmtui import store  # noqa: E402
-from pmtui.export import export_markdown  # noqa: E402
-from pmtui.model import ActionKind, EntryKind, Incident, Status  # noqa: E402
+from pmtui.core.export import export_markdown  # noqa: E402
+from pmtui.core.model import ActionKind, EntryKind, Incident, Status  # noqa: E402
 
 KINDS = list(EntryKind)
 

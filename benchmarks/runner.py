@@ -128,8 +128,8 @@ def paint_same() -> dict[str, Any]:
 def paint_pmtui(path: Path) -> dict[str, Any]:
     gc.disable()  # as the `pmtui` command does (pmtui/launch.py)
     from pmtui.app import PmtuiApp
+    from pmtui.core.store import IncidentStore
     from pmtui.loading import TAIL
-    from pmtui.store import IncidentStore
 
     class Timed(PmtuiApp):
         def _start(self) -> None:
@@ -199,9 +199,9 @@ async def interact(path: Path, stamps: int = 100) -> dict[str, Any]:
     from textual import events
 
     from pmtui.app import PmtuiApp
+    from pmtui.core.store import IncidentStore
     from pmtui.loading import TAIL
-    from pmtui.store import IncidentStore
-    from widgets import EntryBar, TimelineView
+    from pmtui.widgets import EntryBar, TimelineView
 
     applied_at: list[float] = []
     saved_at: dict[int, float] = {}  # generation -> when its fsync'd save finished

@@ -15,21 +15,21 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Input
 
-from pmtui.errors import PmtuiError
-from pmtui.export import export_markdown
+from pmtui.core.errors import PmtuiError
+from pmtui.core.export import export_markdown
+from pmtui.core.model import Incident, Status
+from pmtui.core.saver import Saver, SaveResult
+from pmtui.core.session import Change, InputError, Session, utc_now
+from pmtui.core.store import IncidentStore, snapshot, write_atomic
 from pmtui.guard import Guard
 from pmtui.keys import KeyRouting, app_bindings, help_sections, main_screen_commands
 from pmtui.loading import TAIL, RestLoader, RestRead, preload, settle_gc
-from pmtui.model import Incident, Status
-from pmtui.saver import Saver, SaveResult
-from pmtui.session import Change, InputError, Session, utc_now
-from pmtui.store import IncidentStore, snapshot, write_atomic
-from screens.main import MainScreen
-from widgets import ActionList, EntryBar, SaveIndicator, TimelineView
+from pmtui.screens.main import MainScreen
+from pmtui.widgets import ActionList, EntryBar, SaveIndicator, TimelineView
 
 if TYPE_CHECKING:
-    from screens.forms import Form
-from widgets.paste import install as install_paste_parser
+    from pmtui.screens.forms import Form
+from pmtui.widgets.paste import install as install_paste_parser
 
 
 class SaveDone(Message):
@@ -82,19 +82,19 @@ class PmtuiApp(KeyRouting[Path | None]):
     def on_mount(self) -> None:
         self.guard.install_signals()
         if self.incident is None:
-            from screens import TitlePrompt
+            from pmtui.screens import TitlePrompt
 
             self.push_screen(TitlePrompt(self._where), self._create)
         else:
             self._start()
 
     def _create(self, title: str | None) -> None:
-        from screens import TitlePrompt
+        from pmtui.screens import TitlePrompt
 
         if title is None or self.make_incident is None:
             self.exit(None)
             return
-        from pmtui.cli import default_path
+        from pmtui.core.new import default_path
 
         try:
             incident = self.make_incident(title)
@@ -271,7 +271,7 @@ class PmtuiApp(KeyRouting[Path | None]):
             self._edit_entry(entry_id)
 
     def _edit_entry(self, entry_id: str) -> None:
-        from screens import EntryEditor
+        from pmtui.screens import EntryEditor
 
         assert self.session is not None and self.incident is not None
         session, entry = self.session, self.incident.timeline[self.incident.index_of(entry_id)]
@@ -281,7 +281,7 @@ class PmtuiApp(KeyRouting[Path | None]):
         )
 
     def on_action_list_requested(self, message: ActionList.Requested) -> None:
-        from screens import ActionEditor
+        from pmtui.screens import ActionEditor
 
         assert self.session is not None and self.incident is not None
         session, action_id = self.session, message.action_id
@@ -365,14 +365,14 @@ class PmtuiApp(KeyRouting[Path | None]):
         self.apply(lambda: session.set_status(Status(status)))
 
     def action_summary(self) -> None:
-        from screens import SummaryEditor
+        from pmtui.screens import SummaryEditor
 
         assert self.session is not None and self.incident is not None
         session = self.session
         self._open_form(SummaryEditor(self.incident, self.clock), session.update_head)
 
     def action_preview(self) -> None:
-        from screens import PreviewScreen
+        from pmtui.screens import PreviewScreen
 
         assert self.incident is not None
         if not self.ensure_loaded():
@@ -389,7 +389,7 @@ class PmtuiApp(KeyRouting[Path | None]):
         return help_sections(self.BINDINGS)
 
     def action_help(self) -> None:
-        from screens import HelpScreen
+        from pmtui.screens import HelpScreen
 
         self.push_screen(HelpScreen(self.help_sections()))
 
@@ -419,7 +419,7 @@ def _says(change: Change, what: str, text: str) -> Change:
 
 def run(path: Path | None, new_options: argparse.Namespace | None = None) -> int:
     """Open (or create) an incident in the TUI; returns the exit code."""
-    from pmtui.cli import new_incident
+    from pmtui.core.new import new_incident
 
     options = new_options or argparse.Namespace(severity=None, timezone=None, commander=None)
 

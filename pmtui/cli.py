@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import argparse
-import re
 import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
 from pmtui import __version__
-from pmtui.errors import LoadError, PmtuiError, UsageError
-from pmtui.model import EntryKind, Incident
+from pmtui.core.errors import LoadError, PmtuiError, UsageError
+from pmtui.core.new import default_path, new_incident
 
 USAGE = """\
 usage: pmtui [PATH]                 open an incident (created if missing)
@@ -81,47 +80,10 @@ def _open_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def slug(title: str) -> str:
-    words = re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")
-    return words[:40].rstrip("-") or "incident"
-
-
-def default_path(incident: Incident, folder: Path = Path()) -> Path:
-    started = incident.local(incident.started_at)
-    return folder / f"{started:%Y-%m-%d-%H%M}-{slug(incident.title)}.toml"
-
-
-def new_incident(
-    title: str,
-    *,
-    severity: str | None = None,
-    timezone: str | None = None,
-    commander: str | None = None,
-    now: datetime | None = None,
-) -> Incident:
-    """A fresh incident, detected now; raises LoadError for bad values."""
-    from pydantic import ValidationError
-
-    from pmtui.store import problem_text
-
-    now = (now or datetime.now(UTC)).replace(microsecond=0)
-    fields: dict[str, object] = {"title": title, "started_at": now, "detected_at": now}
-    for name, value in (("severity", severity), ("timezone", timezone), ("commander", commander)):
-        if value is not None:
-            fields[name] = value
-    try:
-        incident = Incident.model_validate(fields)
-    except ValidationError as error:
-        first = error.errors()[0]
-        raise LoadError(f"{first['loc'][0]}: {problem_text(first)}") from None
-    incident.add_entry("Incident declared", now, EntryKind.STATUS)
-    return incident
-
-
 def cmd_export(args: argparse.Namespace) -> int:
-    from pmtui.export import export_markdown
-    from pmtui.fold import load_whole
-    from pmtui.store import is_special, write_atomic
+    from pmtui.core.export import export_markdown
+    from pmtui.core.fold import load_whole
+    from pmtui.core.store import is_special, write_atomic
 
     incident = load_whole(args.path)
     text = export_markdown(incident, now=datetime.now(UTC))
@@ -139,7 +101,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_new(args: argparse.Namespace) -> int:
-    from pmtui.store import IncidentStore
+    from pmtui.core.store import IncidentStore
 
     if args.title is None:
         if args.no_open:

@@ -24,12 +24,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pmtui.errors import PmtuiError
-from pmtui.export import export_markdown
-from pmtui.saver import Saver, SaveResult
-from pmtui.session import Session
-from pmtui.store import dumps, snapshot, write_atomic
-from widgets import EntryBar
+from pmtui.core.errors import PmtuiError
+from pmtui.core.export import export_markdown
+from pmtui.core.saver import Saver, SaveResult
+from pmtui.core.session import Session
+from pmtui.core.store import dumps, snapshot, write_atomic
+from pmtui.widgets import EntryBar
 
 if TYPE_CHECKING:
     from pmtui.app import PmtuiApp
@@ -82,7 +82,7 @@ class Guard:
 
     # -- conflicts ------------------------------------------------------------
     def on_save_result(self, result: SaveResult) -> None:
-        from screens import ChoiceScreen
+        from pmtui.screens import ChoiceScreen
 
         if result.conflict and not self.asking:
             self.asking = True
@@ -120,7 +120,7 @@ class Guard:
         app.saver.request(snapshot(app.incident))
 
     def _swap(self, incident: object) -> None:
-        from pmtui.model import Incident
+        from pmtui.core.model import Incident
 
         assert isinstance(incident, Incident)
         app = self.app
@@ -133,7 +133,7 @@ class Guard:
     # -- quitting -------------------------------------------------------------
     async def quit(self, interactive: bool = True) -> None:
         """Log what is left in the bar, save, write the postmortem, then exit."""
-        from screens import RescuePrompt
+        from pmtui.screens import RescuePrompt
 
         app = self.app
         main = app.main

@@ -14,8 +14,8 @@ from textual.dom import DOMNode
 from textual.screen import Screen
 from textual.widgets import Input
 
-from pmtui.model import Status
-from widgets import ActionList, EntryBar, FieldUndo, TimelineView
+from pmtui.core.model import Status
+from pmtui.widgets import ActionList, EntryBar, FieldUndo, TimelineView
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """`pmtui ls`, `pmtui actions`, `pmtui report`: incidents across a folder, printed.
 
-The data comes from pmtui.catalog and pmtui.report; this module only parses
+The data comes from pmtui.core.catalog and pmtui.core.report; this module only parses
 the command line and prints, as a table for people or `--json` for scripts
 (field names are documented in the README, "Across incidents"). No Textual,
 no pydantic (unless a file is not in pmtui's own shape): `pmtui ls` over
@@ -19,9 +19,9 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from pmtui.catalog import Action, Catalog, Summary, actions_by_owner, scan
-from pmtui.errors import UsageError
-from pmtui.report import GROUPINGS, Figure, Group, Report, report
+from pmtui.core.catalog import Action, Catalog, Summary, actions_by_owner, scan
+from pmtui.core.errors import UsageError
+from pmtui.core.report import GROUPINGS, Figure, Group, Report, report
 
 COMMANDS = ("ls", "actions", "report")
 JSON_VERSION = 1

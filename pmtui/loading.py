@@ -14,9 +14,9 @@ from collections.abc import Callable
 
 from textual.message import Message
 
-from pmtui.errors import PmtuiError
-from pmtui.model import Incident
-from pmtui.store import IncidentStore
+from pmtui.core.errors import PmtuiError
+from pmtui.core.model import Incident
+from pmtui.core.store import IncidentStore
 
 TAIL = 500
 
@@ -74,10 +74,10 @@ def settle_gc() -> None:
 # (start-up stays as fast), so that reinstalling pmtui while it runs (an
 # upgrade mid-incident: the old files removed) cannot break the next dialog.
 LATER_MODULES = (
-    "screens.dialogs",
-    "screens.editors",
-    "screens.forms",
-    "screens.summary",
+    "pmtui.screens.dialogs",
+    "pmtui.screens.editors",
+    "pmtui.screens.forms",
+    "pmtui.screens.summary",
     "textual.command",
     "textual.widgets._markdown",
     "textual.widgets._select",

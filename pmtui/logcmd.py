@@ -1,6 +1,6 @@
 """`pmtui log PATH TEXT...`: add entries to an incident from a script, a bot, a shell.
 
-It appends to the incident's journal (pmtui.journal), never to the TOML and
+It appends to the incident's journal (pmtui.core.journal), never to the TOML and
 never waiting on the TUI's lock, so it works whether or not a pmtui has the
 incident open. Standard library only: it starts as fast as Python does.
 """
@@ -14,8 +14,8 @@ import sys
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pmtui.journal import JournalError, append, clean, folder_of, writer_name
-from pmtui.timeparse import TimeError, parse_time_field
+from pmtui.core.journal import JournalError, append, clean, folder_of, writer_name
+from pmtui.core.timeparse import TimeError, parse_time_field
 
 TYPE_CHECKING = False  # importing typing for it costs every `pmtui log` ~3 ms
 

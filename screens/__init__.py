@@ -10,7 +10,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from screens.dialogs import (
+    from pmtui.screens.dialogs import (
         ChoiceScreen,
         ConfirmScreen,
         HelpScreen,
@@ -18,21 +18,21 @@ if TYPE_CHECKING:
         RescuePrompt,
         TitlePrompt,
     )
-    from screens.editors import ActionEditor, EntryEditor
-    from screens.main import MainScreen
-    from screens.summary import SummaryEditor
+    from pmtui.screens.editors import ActionEditor, EntryEditor
+    from pmtui.screens.main import MainScreen
+    from pmtui.screens.summary import SummaryEditor
 
 _WHERE = {
-    "ActionEditor": "screens.editors",
-    "ChoiceScreen": "screens.dialogs",
-    "ConfirmScreen": "screens.dialogs",
-    "EntryEditor": "screens.editors",
-    "HelpScreen": "screens.dialogs",
-    "MainScreen": "screens.main",
-    "PreviewScreen": "screens.dialogs",
-    "RescuePrompt": "screens.dialogs",
-    "SummaryEditor": "screens.summary",
-    "TitlePrompt": "screens.dialogs",
+    "ActionEditor": "pmtui.screens.editors",
+    "ChoiceScreen": "pmtui.screens.dialogs",
+    "ConfirmScreen": "pmtui.screens.dialogs",
+    "EntryEditor": "pmtui.screens.editors",
+    "HelpScreen": "pmtui.screens.dialogs",
+    "MainScreen": "pmtui.screens.main",
+    "PreviewScreen": "pmtui.screens.dialogs",
+    "RescuePrompt": "pmtui.screens.dialogs",
+    "SummaryEditor": "pmtui.screens.summary",
+    "TitlePrompt": "pmtui.screens.dialogs",
 }
 __all__ = [
     "ActionEditor",

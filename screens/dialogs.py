@@ -12,8 +12,8 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Markdown, Static
 
-from pmtui.commands import SLASH_COMMANDS
-from widgets import KeyFooter
+from pmtui.core.commands import SLASH_COMMANDS
+from pmtui.widgets import KeyFooter
 
 _DIALOG_CSS = """
 {name} {{ align: center middle; }}

@@ -14,13 +14,13 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, Label, Select, Static, TextArea
 
-from pmtui.dates import HINT, describe, parse_due
-from pmtui.model import ActionItem, ActionKind, EntryKind, Incident, TimelineEntry
-from pmtui.session import utc_now
-from pmtui.stamps import stamp_problem, stamps_held
-from pmtui.timeparse import TimeError, parse_time_field, when_text
-from screens.forms import Form, form_css
-from widgets.paste import LineInput
+from pmtui.core.dates import HINT, describe, parse_due
+from pmtui.core.model import ActionItem, ActionKind, EntryKind, Incident, TimelineEntry
+from pmtui.core.session import utc_now
+from pmtui.core.stamps import stamp_problem, stamps_held
+from pmtui.core.timeparse import TimeError, parse_time_field, when_text
+from pmtui.screens.forms import Form, form_css
+from pmtui.widgets.paste import LineInput
 
 
 def _buttons() -> Horizontal:

@@ -9,7 +9,7 @@ from textual.binding import Binding
 from textual.screen import ModalScreen
 from textual.widgets import Input, Select, Static, TextArea
 
-from widgets import KeyFooter
+from pmtui.widgets import KeyFooter
 
 T = TypeVar("T")
 
@@ -93,7 +93,7 @@ class Form(ModalScreen[T]):
         if not self.edited:
             self.dismiss(None)
             return
-        from screens.dialogs import ConfirmScreen
+        from pmtui.screens.dialogs import ConfirmScreen
 
         def answered(discard: bool | None) -> None:
             if discard:

@@ -11,10 +11,10 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Header, Label, Static
 
-from pmtui.model import Incident
-from pmtui.session import Change
-from pmtui.text import shown, visible_lines
-from widgets import (
+from pmtui.core.model import Incident
+from pmtui.core.session import Change
+from pmtui.core.text import shown, visible_lines
+from pmtui.widgets import (
     ActionList,
     EntryBar,
     KeyFooter,

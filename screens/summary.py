@@ -10,11 +10,11 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Input, Label, Select, Static, TextArea
 
-from pmtui.model import SEVERITIES, Incident
-from pmtui.session import utc_now
-from pmtui.stamps import STAMPS, stamp_problem
-from pmtui.timeparse import TimeError, parse_time_field
-from screens.forms import Form, form_css
+from pmtui.core.model import SEVERITIES, Incident
+from pmtui.core.session import utc_now
+from pmtui.core.stamps import STAMPS, stamp_problem
+from pmtui.core.timeparse import TimeError, parse_time_field
+from pmtui.screens.forms import Form, form_css
 
 # (stamp, label, what an empty field means)
 _TIMES = (

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from pmtui.model import Incident
+from pmtui.core.model import Incident
 
 ROOT = Path(__file__).resolve().parent.parent
 # the tests' own copies of the two seed incidents: a user who tries pmtui on

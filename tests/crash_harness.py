@@ -28,10 +28,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from pmtui import store
-from pmtui.errors import LockedError, PmtuiError
-from pmtui.model import Incident
-from pmtui.saver import Saver
+from pmtui.core import store
+from pmtui.core.errors import LockedError, PmtuiError
+from pmtui.core.model import Incident
+from pmtui.core.saver import Saver
 
 START = datetime(2026, 11, 21, 19, 32, tzinfo=UTC)
 
@@ -147,8 +147,8 @@ def _tui_child(path: Path, typed: str, how: str) -> None:
     import shutil
 
     from pmtui.app import run_app
+    from pmtui.widgets import EntryBar
     from tests.tui import open_app
-    from widgets import EntryBar
 
     app = open_app(path)
     if "nowhere" in how:

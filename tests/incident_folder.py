@@ -10,9 +10,9 @@ import shutil
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from pmtui import store
-from pmtui.journal import append, folder_of
-from pmtui.model import ActionKind, EntryKind, Incident, Status
+from pmtui.core import store
+from pmtui.core.journal import append, folder_of
+from pmtui.core.model import ActionKind, EntryKind, Incident, Status
 from tests.conftest import RAPPI
 
 HAND_EDITED = """\

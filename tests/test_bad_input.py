@@ -7,11 +7,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pmtui import store
-from pmtui.errors import LoadError
-from pmtui.export import export_markdown
-from pmtui.model import Incident
-from pmtui.session import Session
+from pmtui.core import store
+from pmtui.core.errors import LoadError
+from pmtui.core.export import export_markdown
+from pmtui.core.model import Incident
+from pmtui.core.session import Session
 from tests.conftest import NOW, PAYME, RAPPI
 from tests.mdcheck import SECTIONS, parse
 from tests.tui import open_app, saved, screen_rows, type_text

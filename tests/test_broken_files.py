@@ -4,8 +4,8 @@ import re
 
 import pytest
 
-from pmtui import store
-from pmtui.errors import LoadError
+from pmtui.core import store
+from pmtui.core.errors import LoadError
 
 GOOD_HEAD = (
     'schema = 1\n[incident]\ntitle = "x"\ntimezone = "GMT"\nstarted_at = 2026-11-21T19:32:00Z\n'

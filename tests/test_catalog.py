@@ -11,10 +11,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pmtui import catalog, model, store
-from pmtui.catalog import actions_by_owner, scan
-from pmtui.errors import LoadError
-from pmtui.report import median, nearest_rank, report
+from pmtui.core import catalog, model, store
+from pmtui.core.catalog import actions_by_owner, scan
+from pmtui.core.errors import LoadError
+from pmtui.core.report import median, nearest_rank, report
 from tests.conftest import NOW, PAYME, RAPPI
 from tests.incident_folder import build
 from tests.test_bad_input import HOW, _mutate
@@ -209,7 +209,7 @@ def test_listing_a_folder_imports_neither_textual_nor_pydantic(folder):
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     loaded = set(result.stdout.split())
-    assert "pmtui.catalog" in loaded
+    assert "pmtui.core.catalog" in loaded
     assert not {m for m in loaded if m.split(".")[0] in {"textual", "rich", "pydantic"}}
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from pmtui import store
+from pmtui.core import store
 from tests.conftest import RAPPI, ROOT
 
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from pmtui import store
+from pmtui.core import store
 from tests.crash_harness import run, tui
 
 

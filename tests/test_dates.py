@@ -3,7 +3,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from pmtui.dates import parse_due
+from pmtui.core.dates import parse_due
 
 GMT = ZoneInfo("GMT")
 # Saturday 21 November 2026, 20:30 GMT
@@ -56,8 +56,8 @@ def test_dates_resolve_in_the_incidents_timezone():
 
 
 def _session():
-    from pmtui.model import Incident
-    from pmtui.session import Session
+    from pmtui.core.model import Incident
+    from pmtui.core.session import Session
 
     incident = Incident(title="x", timezone="GMT", started_at=NOW, detected_at=NOW)
     return incident, Session(incident, clock=lambda: NOW)
@@ -84,7 +84,7 @@ def test_a_due_date_on_the_command_line(typed, text, owner, due):
 
 @pytest.mark.parametrize("typed", ["/action Add caps due:fry", "TODO add caps @db due:someday"])
 def test_a_bad_due_date_is_refused_and_nothing_changes(typed):
-    from pmtui.session import InputError
+    from pmtui.core.session import InputError
 
     incident, session = _session()
     with pytest.raises(InputError, match="is not a date: try fri, tomorrow"):
@@ -95,9 +95,9 @@ def test_a_bad_due_date_is_refused_and_nothing_changes(typed):
 async def test_the_action_editor_takes_due_words_and_shows_the_date(tmp_path):
     from textual.widgets import Input
 
-    from screens import ActionEditor
+    from pmtui.screens import ActionEditor
+    from pmtui.widgets import ActionList
     from tests.tui import SIZE, open_app, saved
-    from widgets import ActionList
 
     app = open_app(tmp_path / "inc.toml")  # the clock reads Saturday 21 Nov 2026, 20:30 GMT
     async with app.run_test(size=SIZE) as pilot:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from pmtui import store
+from pmtui.core import store
 from tests.test_e2e_tmux import PMTUI, Terminal, terminal  # noqa: F401 (a fixture)
 
 pytestmark = pytest.mark.skipif(

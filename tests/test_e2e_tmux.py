@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from pmtui import store
-from pmtui.errors import LockedError
-from pmtui.model import ActionKind, EntryKind, Status
+from pmtui.core import store
+from pmtui.core.errors import LockedError
+from pmtui.core.model import ActionKind, EntryKind, Status
 from tests.conftest import PAYME, RAPPI
 
 PMTUI = Path(sys.executable).parent / "pmtui"

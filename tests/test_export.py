@@ -4,9 +4,9 @@ from pathlib import Path
 
 import pytest
 
-from pmtui import store
-from pmtui.export import contain_block, escape_inline, export_markdown
-from pmtui.model import EntryKind, Incident, Status
+from pmtui.core import store
+from pmtui.core.export import contain_block, escape_inline, export_markdown
+from pmtui.core.model import EntryKind, Incident, Status
 from tests.conftest import NOW, PAYME, RAPPI
 from tests.mdcheck import SECTIONS, parse
 

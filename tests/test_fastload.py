@@ -6,9 +6,9 @@ import tomli
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pmtui import store
-from pmtui.fastload import read_timeline, split_timeline
-from pmtui.model import Incident, TimelineEntry
+from pmtui.core import store
+from pmtui.core.fastload import read_timeline, split_timeline
+from pmtui.core.model import Incident, TimelineEntry
 from tests.conftest import NOW, PAYME, RAPPI
 from tests.test_properties import MIXED, MOMENTS
 

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from pmtui import store
-from pmtui.saver import Saver
-from screens import ChoiceScreen, RescuePrompt
+from pmtui.core import store
+from pmtui.core.saver import Saver
+from pmtui.screens import ChoiceScreen, RescuePrompt
 from tests.conftest import RAPPI
 from tests.tui import SIZE, open_app, saved, type_text
 

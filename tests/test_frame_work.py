@@ -7,9 +7,9 @@ fixed order and is rebuilt only when its keys change.
 
 from textual.widgets import Input
 
-from screens.main import MainScreen
+from pmtui.screens.main import MainScreen
+from pmtui.widgets import KeyFooter, SaveIndicator
 from tests.tui import SIZE, open_app
-from widgets import KeyFooter, SaveIndicator
 
 APP_KEYS = ["Marker", "Undo", "Redo", "Summary", "Export", "Help", "Quit"]
 

@@ -1,9 +1,15 @@
-"""The core and `pmtui export` never import Textual (fast over slow SSH)."""
+"""One import name, a core without Textual, and `pmtui export` fast over slow SSH."""
 
+import pkgutil
 import subprocess
 import sys
+import zipfile
+from pathlib import Path
 
-from tests.conftest import RAPPI
+import pmtui.core
+from tests.conftest import RAPPI, ROOT
+
+UI = {"textual", "rich", "screens", "widgets", "pmtui.screens", "pmtui.widgets", "pmtui.app"}
 
 
 def _modules_after(code: str) -> set[str]:
@@ -13,9 +19,16 @@ def _modules_after(code: str) -> set[str]:
     return set(result.stdout.split())
 
 
-def test_core_modules_do_not_import_textual():
-    loaded = _modules_after("import pmtui.model, pmtui.store, pmtui.export, pmtui.timeparse")
-    assert not {m for m in loaded if m.split(".")[0] in {"textual", "rich", "screens", "widgets"}}
+def _ui(loaded: set[str]) -> set[str]:
+    return {m for m in loaded if any(m == ui or m.startswith(ui + ".") for ui in UI)}
+
+
+def test_every_core_module_imports_without_textual():
+    names = [m.name for m in pkgutil.iter_modules(pmtui.core.__path__, "pmtui.core.")]
+    assert {"pmtui.core.model", "pmtui.core.session", "pmtui.core.journal"} <= set(names)
+    loaded = _modules_after("import " + ", ".join(names))
+    assert set(names) <= loaded
+    assert _ui(loaded) == set()
 
 
 def test_export_command_does_not_import_textual():
@@ -24,5 +37,34 @@ def test_export_command_does_not_import_textual():
         f"with contextlib.redirect_stdout(io.StringIO()):\n"
         f"    assert main(['export', {str(RAPPI)!r}, '-o', '-']) == 0"
     )
-    assert "pmtui.export" in loaded
-    assert "textual" not in loaded
+    assert "pmtui.core.export" in loaded
+    assert _ui(loaded) == set()
+
+
+def test_the_wheel_installs_one_top_level_package_and_no_tests(tmp_path: Path):
+    """screens/ and widgets/ stay top-level folders of the source tree (the links
+    pmtui/screens and pmtui/widgets make them part of the package); installed,
+    they are pmtui.screens and pmtui.widgets, and tests are not installed."""
+    built = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "-q",
+            "--no-deps",
+            "-w",
+            str(tmp_path),
+            str(ROOT),
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert built.returncode == 0, built.stderr
+    (wheel,) = tmp_path.glob("pmtui-*.whl")
+    names = zipfile.ZipFile(wheel).namelist()
+    tops = {name.split("/")[0] for name in names if not name.split("/")[0].endswith(".dist-info")}
+    assert tops == {"pmtui"}
+    assert "pmtui/screens/main.py" in names and "pmtui/widgets/timeline.py" in names
+    assert "pmtui/core/model.py" in names
+    assert not [name for name in names if "/tests/" in name or name.startswith("tests/")]

@@ -10,11 +10,11 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pmtui import journal
-from pmtui.fold import fold, folded_offsets, load_whole, set_offsets
-from pmtui.journal import Record
-from pmtui.model import Incident
-from pmtui.store import IncidentStore, load
+from pmtui.core import journal
+from pmtui.core.fold import fold, folded_offsets, load_whole, set_offsets
+from pmtui.core.journal import Record
+from pmtui.core.model import Incident
+from pmtui.core.store import IncidentStore, load
 from tests.conftest import NOW
 
 
@@ -121,7 +121,7 @@ def test_offsets_round_trip_through_the_toml(tmp_path: Path) -> None:
 
 
 def test_a_tail_folds_only_what_is_new_and_records_how_far(tmp_path: Path) -> None:
-    from pmtui.tail import JournalTail
+    from pmtui.core.tail import JournalTail
 
     path = tmp_path / "inc.toml"
     incident = _incident()

@@ -136,8 +136,8 @@ def test_a_closed_pipe_is_not_a_traceback(tmp_path):
 
 
 def test_control_characters_never_reach_the_terminal_raw(tmp_path):
-    from pmtui import store
-    from pmtui.model import Incident
+    from pmtui.core import store
+    from pmtui.core.model import Incident
 
     incident = Incident(title="Pager \x1b[2Jstorm\x07", timezone="UTC", started_at=NOW)
     incident.add_action("Fix \x1b]0;owned\x07 it", owner="ana\x1b[31m")

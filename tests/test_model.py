@@ -3,7 +3,7 @@ from datetime import timedelta
 import pytest
 from pydantic import ValidationError
 
-from pmtui.model import (
+from pmtui.core.model import (
     ActionKind,
     EntryKind,
     Incident,

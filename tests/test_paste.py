@@ -5,12 +5,12 @@ from __future__ import annotations
 from textual import events
 from textual.widgets import Input, Static, TextArea
 
-from pmtui import store
-from pmtui.export import export_markdown
+from pmtui.core import store
+from pmtui.core.export import export_markdown
+from pmtui.widgets import ActionList, TimelineView
 from tests.conftest import RAPPI
 from tests.mdcheck import PARSER, parse
 from tests.tui import SIZE, open_app, saved, screen_rows, type_text
-from widgets import ActionList, TimelineView
 
 TRACE = (
     "Traceback (most recent call last):\r"
@@ -74,7 +74,7 @@ async def test_control_characters_are_stored_as_pasted_and_shown_visibly(tmp_pat
 
 def test_the_terminal_parser_keeps_a_paste_with_esc_whole_and_in_place():
     """Textual's own parser sent `^Z tail` as keys, then pasted `Q`."""
-    from widgets.paste import PasteParser
+    from pmtui.widgets.paste import PasteParser
 
     parser = PasteParser()
     tokens = []
@@ -88,7 +88,7 @@ def test_the_terminal_parser_keeps_a_paste_with_esc_whole_and_in_place():
 
 
 def test_the_terminal_parser_still_reads_keys_and_escape():
-    from widgets.paste import PasteParser
+    from pmtui.widgets.paste import PasteParser
 
     parser = PasteParser()
     tokens = list(parser.feed("\x1b[Ax\x1b[2"))  # up, x, and a start held back
@@ -169,7 +169,7 @@ def test_the_export_keeps_a_block_under_its_item_and_cannot_add_structure(incide
 
 
 def test_rappi_still_parses(tmp_path):
-    from pmtui import store
+    from pmtui.core import store
 
     assert parse(export_markdown(store.load(RAPPI))).timeline_items
 

@@ -6,9 +6,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pmtui import store, writer
-from pmtui.export import export_markdown
-from pmtui.model import Incident, TimelineEntry
+from pmtui.core import store, writer
+from pmtui.core.export import export_markdown
+from pmtui.core.model import Incident, TimelineEntry
 from tests.conftest import NOW
 from tests.mdcheck import SECTIONS, parse
 

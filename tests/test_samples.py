@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from pmtui import store
-from pmtui.export import export_markdown
+from pmtui.core import store
+from pmtui.core.export import export_markdown
 from tests.conftest import ROOT, SAMPLES, SHIPPED
 
 TESTS = Path(__file__).resolve().parent

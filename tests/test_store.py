@@ -7,9 +7,9 @@ from datetime import timedelta
 
 import pytest
 
-from pmtui import store
-from pmtui.errors import LoadError, LockedError, SaveError
-from pmtui.model import Incident
+from pmtui.core import store
+from pmtui.core.errors import LoadError, LockedError, SaveError
+from pmtui.core.model import Incident
 from tests.conftest import NOW, PAYME, RAPPI
 
 
@@ -157,7 +157,7 @@ def test_a_held_lock_refuses_a_second_writer(rappi_copy):
 
 def test_a_killed_holder_leaves_no_stale_lock(rappi_copy):
     code = (
-        "import os, sys; from pathlib import Path; from pmtui.store import IncidentStore;"
+        "import os, sys; from pathlib import Path; from pmtui.core.store import IncidentStore;"
         f"IncidentStore(Path({str(rappi_copy)!r})).open(); print('held', flush=True);"
         "os.kill(os.getpid(), 9)"
     )
@@ -310,7 +310,7 @@ def test_temp_files_of_a_killed_export_are_removed_on_open(rappi_copy):
 
 def test_the_loser_of_a_start_race_names_the_holder(rappi_copy):
     code = (  # it takes the lock as soon as the test's own probe lets go of it
-        "import sys; from pathlib import Path; from pmtui.store import IncidentLock;"
+        "import sys; from pathlib import Path; from pmtui.core.store import IncidentLock;"
         f"lock = IncidentLock(Path({str(rappi_copy)!r}))\n"
         "while not lock.held:\n"
         "    try: lock.acquire()\n"

@@ -11,13 +11,13 @@ from pathlib import Path
 
 import pytest
 
-from pmtui import store
 from pmtui.app import PmtuiApp
-from pmtui.errors import LoadError
-from pmtui.model import EntryKind, Incident
+from pmtui.core import store
+from pmtui.core.errors import LoadError
+from pmtui.core.model import EntryKind, Incident
+from pmtui.widgets import TimelineView
 from tests.conftest import NOW
 from tests.tui import SIZE, Clock, saved, type_text
-from widgets import TimelineView
 
 COUNT = 600
 TAIL = 50

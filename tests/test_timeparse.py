@@ -3,7 +3,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from pmtui.timeparse import TimeError, parse_leading_time
+from pmtui.core.timeparse import TimeError, parse_leading_time
 
 GMT = ZoneInfo("GMT")
 NAIROBI = ZoneInfo("Africa/Nairobi")

@@ -7,11 +7,11 @@ from textual import events
 from textual.keys import _character_to_key
 from textual.widgets import Input, Select, TextArea
 
-from pmtui import store
 from pmtui.app import PmtuiApp
-from pmtui.cli import new_incident
-from pmtui.session import InputError
-from screens import (
+from pmtui.core import store
+from pmtui.core.new import new_incident
+from pmtui.core.session import InputError
+from pmtui.screens import (
     ActionEditor,
     ConfirmScreen,
     EntryEditor,
@@ -20,9 +20,9 @@ from screens import (
     PreviewScreen,
     SummaryEditor,
 )
+from pmtui.widgets import KeyFooter
 from tests.conftest import NOW
 from tests.tui import SIZE, open_app, saved, type_text
-from widgets import KeyFooter
 
 
 def bare(path: Path) -> PmtuiApp:
@@ -243,7 +243,7 @@ async def test_up_in_the_empty_bar_edits_the_last_entry(tmp_path):
 
 
 async def test_escape_with_a_title_typed_asks_before_quitting(tmp_path, monkeypatch):
-    from screens import TitlePrompt
+    from pmtui.screens import TitlePrompt
 
     monkeypatch.chdir(tmp_path)
     app = PmtuiApp(None, new_incident=lambda title: new_incident(title, timezone="GMT", now=NOW))

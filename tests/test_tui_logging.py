@@ -2,8 +2,8 @@
 
 from datetime import datetime, timedelta
 
-from pmtui import store
-from pmtui.model import ActionKind, EntryKind, Status
+from pmtui.core import store
+from pmtui.core.model import ActionKind, EntryKind, Status
 from tests.conftest import NOW, RAPPI
 from tests.tui import SIZE, Clock, open_app, saved, screen_rows, type_text
 
@@ -268,7 +268,7 @@ async def test_the_stamp_lights_up_while_typing_and_when_backdating(tmp_path):
 
 
 async def test_saving_shows_from_a_change_until_its_save_lands(tmp_path):
-    from widgets import save_indicator
+    from pmtui.widgets import save_indicator
 
     app = open_app(tmp_path / "inc.toml")
     async with app.run_test(size=SIZE) as pilot:

@@ -4,10 +4,10 @@ from datetime import date
 
 from textual.widgets import Input, TextArea
 
-from pmtui import store
 from pmtui.app import PmtuiApp
-from pmtui.model import ActionKind
-from screens import ActionEditor, EntryEditor, HelpScreen, PreviewScreen, SummaryEditor
+from pmtui.core import store
+from pmtui.core.model import ActionKind
+from pmtui.screens import ActionEditor, EntryEditor, HelpScreen, PreviewScreen, SummaryEditor
 from tests.conftest import RAPPI
 from tests.tui import SIZE, Clock, open_app, saved, type_text
 
@@ -220,7 +220,7 @@ async def test_quit_logs_the_bar_saves_and_writes_the_postmortem(tmp_path):
 async def test_a_new_incident_asks_for_its_title(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     clock = Clock()
-    from pmtui.cli import new_incident
+    from pmtui.core.new import new_incident
 
     app = PmtuiApp(
         None, clock=clock, new_incident=lambda t: new_incident(t, timezone="GMT", now=clock())

@@ -6,8 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 from textual.widgets import Input
 
-from pmtui.model import EntryKind
-from screens import EntryEditor, SummaryEditor
+from pmtui.core.model import EntryKind
+from pmtui.screens import EntryEditor, SummaryEditor
 from tests.conftest import NOW
 from tests.tui import SIZE, Clock, open_app, saved, screen_rows, type_text
 

@@ -5,10 +5,10 @@ from datetime import timedelta
 
 import pytest
 
-from pmtui.model import ActionKind, Incident, Status
-from pmtui.session import Change, Session
+from pmtui.core.model import ActionKind, Incident, Status
+from pmtui.core.session import Change, Session
+from pmtui.widgets.typing_history import TypingHistory
 from tests.conftest import NOW
-from widgets.typing_history import TypingHistory
 
 
 def fresh() -> Session:

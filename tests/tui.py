@@ -12,10 +12,10 @@ from typing import Any
 from textual.pilot import Pilot
 from textual.widgets import Input
 
-from pmtui import store
 from pmtui.app import PmtuiApp
-from pmtui.cli import new_incident
-from pmtui.model import Incident
+from pmtui.core import store
+from pmtui.core.model import Incident
+from pmtui.core.new import new_incident
 from tests.conftest import NOW
 
 SIZE = (120, 36)

@@ -10,8 +10,8 @@ from textual.message import Message
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
-from pmtui.model import ActionItem, Incident
-from pmtui.text import shown
+from pmtui.core.model import ActionItem, Incident
+from pmtui.core.text import shown
 
 
 def action_label(item: ActionItem) -> Text:

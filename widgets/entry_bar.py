@@ -17,10 +17,10 @@ from textual.suggester import SuggestFromList
 from textual.widget import Widget
 from textual.widgets import Input, Static
 
-from pmtui.commands import SLASH_COMMANDS, matching, parse_slash
-from pmtui.model import Incident
-from pmtui.text import normalise_newlines, visible
-from pmtui.timeparse import TimeError, parse_leading_time
+from pmtui.core.commands import SLASH_COMMANDS, matching, parse_slash
+from pmtui.core.model import Incident
+from pmtui.core.text import normalise_newlines, visible
+from pmtui.core.timeparse import TimeError, parse_leading_time
 
 
 class Stamp(Widget):

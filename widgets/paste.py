@@ -18,7 +18,7 @@ from textual._xterm_parser import XTermParser
 from textual.message import Message
 from textual.widgets import Input
 
-from pmtui.text import normalise_newlines
+from pmtui.core.text import normalise_newlines
 
 START = "\x1b[200~"
 END = "\x1b[201~"

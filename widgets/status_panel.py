@@ -8,8 +8,8 @@ from rich.table import Table
 from rich.text import Text
 from textual.widget import Widget
 
-from pmtui.model import Incident, Status, format_duration
-from pmtui.text import shown
+from pmtui.core.model import Incident, Status, format_duration
+from pmtui.core.text import shown
 
 _STEPS = (
     (Status.DETECTED, "detected_at", "Detected"),

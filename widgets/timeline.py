@@ -18,9 +18,9 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from pmtui.model import EntryKind, Incident, TimelineEntry
-from pmtui.text import LONGEST, summary_line, visible  # control bytes as pictures
-from widgets.pane import Pane
+from pmtui.core.model import EntryKind, Incident, TimelineEntry
+from pmtui.core.text import LONGEST, summary_line, visible  # control bytes as pictures
+from pmtui.widgets.pane import Pane
 
 _KIND_WIDTH = 10
 

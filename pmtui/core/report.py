@@ -1,7 +1,7 @@
 """The numbers across incidents: counts, time to detect, mitigate and resolve
 (median and 90th percentile), and how many action items are done.
 
-Plain data from a `pmtui.catalog.Catalog`; `pmtui report` prints it and the
+Plain data from a `pmtui.core.catalog.Catalog`; `pmtui report` prints it and the
 home screen can chart it. Times are counted from `started_at` (when the
 impact began); an incident without a stamp (not yet mitigated) is left out of
 that figure only, and each figure says how many incidents it counts.
@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from pmtui.catalog import SEVERITIES, Catalog, Summary
+from pmtui.core.catalog import SEVERITIES, Catalog, Summary
 
 GROUPINGS = ("severity", "month")
 NO_SEVERITY = "none"

@@ -15,8 +15,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from pmtui.journal import Record, folder_of, read
-from pmtui.model import EntryKind, Incident, TimelineEntry
+from pmtui.core.journal import Record, folder_of, read
+from pmtui.core.model import EntryKind, Incident, TimelineEntry
 
 PREFIX = "j:"
 TABLE = "journal"  # the TOML table: folded = { "<writer>.jsonl" = <bytes folded> }
@@ -97,7 +97,7 @@ def load_whole(path: Path) -> Incident:
     What `pmtui export` and a fresh open show: whichever process runs, the
     incident is whole.
     """
-    from pmtui.reader import load
+    from pmtui.core.reader import load
 
     incident = load(path)
     records, offsets = read(folder_of(path), folded_offsets(incident))

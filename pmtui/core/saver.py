@@ -15,8 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from pmtui.errors import ConflictError, SaveError
-from pmtui.store import IncidentStore, Snapshot
+from pmtui.core.errors import ConflictError, SaveError
+from pmtui.core.store import IncidentStore, Snapshot
 
 
 @dataclass(frozen=True)

@@ -11,10 +11,10 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, timedelta
 
-from pmtui.commands import split_action, todo_text
-from pmtui.dates import parse_due
-from pmtui.model import EntryKind, Incident, TimelineEntry, format_duration
-from pmtui.text import printable
+from pmtui.core.commands import split_action, todo_text
+from pmtui.core.dates import parse_due
+from pmtui.core.model import EntryKind, Incident, TimelineEntry, format_duration
+from pmtui.core.text import printable
 
 # control characters (a pasted ESC) as their visible pictures; line breaks
 # and tabs are layout

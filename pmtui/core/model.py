@@ -179,7 +179,7 @@ class Incident(BaseModel):
     _file_extra: dict[str, Any] = PrivateAttr(default_factory=dict)
     # (entry, its TOML text) as read from the file, to start the writer warm
     _canonical_blocks: list[tuple[TimelineEntry, str]] = PrivateAttr(default_factory=list)
-    # a big file opened tail-first (pmtui.store.parse): the whole timeline's
+    # a big file opened tail-first (pmtui.core.store.parse): the whole timeline's
     # length while only its last entries are here, 0 once it is complete
     _loading: int = PrivateAttr(default=0)
     _rest: Any = PrivateAttr(default=None)

@@ -13,7 +13,7 @@ import itertools
 from collections.abc import Callable
 from datetime import datetime
 
-from pmtui.model import EntryKind, Incident, Status, TimelineEntry
+from pmtui.core.model import EntryKind, Incident, Status, TimelineEntry
 
 STAMPS = ("started_at", "detected_at", "mitigated_at", "resolved_at")
 LABELS = {

@@ -2,8 +2,8 @@
 
 A save writes a 0600 temp file beside the incident, fsyncs it, replaces the
 incident file and fsyncs the folder. A `flock` on `<name>.toml.lock` keeps a
-second pmtui out. Reading is in `pmtui.reader`, rendering TOML in
-`pmtui.writer`; their public names are here too, as `pmtui.store` is what
+second pmtui out. Reading is in `pmtui.core.reader`, rendering TOML in
+`pmtui.core.writer`; their public names are here too, as `pmtui.core.store` is what
 the rest of pmtui and its users' scripts import.
 """
 
@@ -27,10 +27,10 @@ from typing import Any
 import tomli
 import tomli_w
 
-from pmtui.errors import ConflictError, LockedError, SaveError
-from pmtui.model import Incident, WholeTimeline
-from pmtui.reader import Rest, load, parse, problem_text, read_text
-from pmtui.writer import Snapshot, TomlWriter, dumps, entry_block, snapshot, toml_string
+from pmtui.core.errors import ConflictError, LockedError, SaveError
+from pmtui.core.model import Incident, WholeTimeline
+from pmtui.core.reader import Rest, load, parse, problem_text, read_text
+from pmtui.core.writer import Snapshot, TomlWriter, dumps, entry_block, snapshot, toml_string
 
 __all__ = [
     "ConflictError",

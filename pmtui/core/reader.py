@@ -18,9 +18,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import tomli
 from pydantic import ValidationError
 
-from pmtui.errors import LoadError
-from pmtui.fastload import count_tables, read_timeline, split_timeline, tail_start
-from pmtui.model import SCHEMA, Incident, TimelineEntry, WholeTimeline, local_zone
+from pmtui.core.errors import LoadError
+from pmtui.core.fastload import count_tables, read_timeline, split_timeline, tail_start
+from pmtui.core.model import SCHEMA, Incident, TimelineEntry, WholeTimeline, local_zone
 
 LISTS = ("actions", "timeline")
 
@@ -130,7 +130,7 @@ class Rest:
 def _read_fast(
     text: str, name: str | Path, tail: int = 0
 ) -> tuple[dict[str, Any], list[TimelineEntry], list[Any], Rest | None] | None:
-    """The fast path (pmtui.fastload) when the file is in pmtui's own shape.
+    """The fast path (pmtui.core.fastload) when the file is in pmtui's own shape.
 
     With `tail`, only the last `tail` timeline tables are read; the Rest says
     where the others are.

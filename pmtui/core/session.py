@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any, ParamSpec, TypeVar
 
-from pmtui import stamps
-from pmtui.commands import BY_NAME, parse_slash, split_action, split_owner, todo_text
-from pmtui.dates import HINT, parse_due
-from pmtui.model import (
+from pmtui.core import stamps
+from pmtui.core.commands import BY_NAME, parse_slash, split_action, split_owner, todo_text
+from pmtui.core.dates import HINT, parse_due
+from pmtui.core.model import (
     ActionItem,
     ActionKind,
     ActionStatus,
@@ -27,7 +27,7 @@ from pmtui.model import (
     TimelineEntry,
     has_surrogates,
 )
-from pmtui.timeparse import TimeError, parse_leading_time, when_text
+from pmtui.core.timeparse import TimeError, parse_leading_time, when_text
 
 _HEAD_FIELDS = ("title", "severity", "commander", "summary", "impact", "root_cause", "resolution")
 _KIND_COMMANDS = {
@@ -473,7 +473,7 @@ def _due_note(day: date | None) -> str:
 def _first_problem(error: ValueError) -> str:
     errors = getattr(error, "errors", None)
     if callable(errors):
-        from pmtui.store import problem_text
+        from pmtui.core.store import problem_text
 
         first = errors()[0]
         where = ".".join(str(part) for part in first["loc"]) or "value"

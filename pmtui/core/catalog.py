@@ -9,7 +9,7 @@ Each file is read the cheap way when it is in the shape pmtui writes: the
 head (the [incident] table and the [[actions]]) with tomli, the timeline only
 checked and counted, a table at a time, with a regular expression. Anything
 else (a hand edit, an escape, a value of the wrong type, a broken file) is
-handed to the real reader (pmtui.reader), so a file is listed exactly when
+handed to the real reader (pmtui.core.reader), so a file is listed exactly when
 `pmtui FILE` would open it, and otherwise reported with the reader's own
 one-line error. Nothing is skipped silently, and one bad file never stops
 the rest.
@@ -27,9 +27,9 @@ from zoneinfo import ZoneInfo
 
 import tomli
 
-from pmtui.journal import SUFFIX, folder_of, read
+from pmtui.core.journal import SUFFIX, folder_of, read
 
-SCHEMA = 1  # pmtui.model.SCHEMA (tests/test_catalog.py checks they agree)
+SCHEMA = 1  # pmtui.core.model.SCHEMA (tests/test_catalog.py checks they agree)
 STATUSES = ("detected", "mitigated", "resolved")
 SEVERITIES = ("SEV1", "SEV2", "SEV3", "SEV4")
 _ACTION_KINDS = ("corrective", "preventive")
@@ -187,7 +187,7 @@ class _NotIncident(Exception):
 
 
 def _one_line(error: Exception, path: Path) -> str:
-    from pmtui.errors import PmtuiError
+    from pmtui.core.errors import PmtuiError
 
     if isinstance(error, PmtuiError):
         return str(error).splitlines()[0]
@@ -303,7 +303,7 @@ def _count_timeline(text: str, start: int) -> int:
 
 def _slow(path: Path, name: str, now: datetime) -> tuple[Summary, dict[str, Any]]:
     """Through the real reader (pydantic): its verdict and its error message."""
-    from pmtui.reader import load
+    from pmtui.core.reader import load
 
     incident = load(path)
     zone = incident.zone

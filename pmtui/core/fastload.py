@@ -19,7 +19,7 @@ import re
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from pmtui.model import EntryKind, TimelineEntry
+from pmtui.core.model import EntryKind, TimelineEntry
 
 _HEADER = "\n[[timeline]]\n"
 # a TOML basic string pmtui writes: no raw control characters but tab

@@ -10,9 +10,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from pmtui.fold import Folded, fold, folded_offsets, set_offsets
-from pmtui.journal import folder_of, read
-from pmtui.model import Incident
+from pmtui.core.fold import Folded, fold, folded_offsets, set_offsets
+from pmtui.core.journal import folder_of, read
+from pmtui.core.model import Incident
 
 
 class JournalTail:

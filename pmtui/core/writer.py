@@ -17,8 +17,8 @@ from zoneinfo import ZoneInfo
 
 import tomli_w
 
-from pmtui.model import SCHEMA, ActionItem, Incident, TimelineEntry
-from pmtui.reader import LISTS, by_id
+from pmtui.core.model import SCHEMA, ActionItem, Incident, TimelineEntry
+from pmtui.core.reader import LISTS, by_id
 
 _SKIP_IF_EMPTY = {"summary", "impact", "root_cause", "resolution"}
 PAGE = 512  # timeline entries per page of rendered text
