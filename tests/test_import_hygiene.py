@@ -68,3 +68,17 @@ def test_the_wheel_installs_one_top_level_package_and_no_tests(tmp_path: Path):
     assert "pmtui/screens/main.py" in names and "pmtui/widgets/timeline.py" in names
     assert "pmtui/core/model.py" in names
     assert not [name for name in names if "/tests/" in name or name.startswith("tests/")]
+
+
+def test_no_import_cycle_anywhere():
+    """Imports run one way; a module that needs another only for a type says so."""
+    import grimp
+
+    graph = grimp.build_graph("pmtui", exclude_type_checking_imports=True)
+    cycles = {
+        tuple(sorted((module, imported)))
+        for module in graph.modules
+        for imported in graph.find_modules_directly_imported_by(module)
+        if imported.startswith("pmtui") and graph.chain_exists(importer=imported, imported=module)
+    }
+    assert cycles == set()
