@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from textual.app import SystemCommand
 from textual.message import Message
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.widgets import Input
 
@@ -21,6 +22,7 @@ from pmtui.core.model import Incident, Status
 from pmtui.core.saver import Saver, SaveResult
 from pmtui.core.session import Change, InputError, Session, utc_now
 from pmtui.core.store import IncidentStore, snapshot, write_atomic
+from pmtui.core.text import shown
 from pmtui.guard import Guard
 from pmtui.keys import KeyRouting, app_bindings, help_sections, main_screen_commands
 from pmtui.loading import TAIL, RestLoader, RestRead, preload, settle_gc
@@ -208,6 +210,27 @@ class PmtuiApp(KeyRouting[Path | None]):
         if change.message:
             self.notify(change.message, timeout=3)
         return change
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = False,
+    ) -> None:
+        """Every toast, drawn safe: its message often quotes what someone typed or
+        a file held (an entry, a path), and an ESC in it cleared the screen, a
+        `[` read as markup. Control characters are shown as pictures, text is
+        never markup, and a huge quote is cut."""
+        super().notify(
+            shown(message, 600),
+            title=shown(title, 100),
+            severity=severity,
+            timeout=timeout,
+            markup=False,
+        )
 
     def post_save_result(self, result: SaveResult) -> None:
         """Called on the saver's thread; post_message is thread-safe."""

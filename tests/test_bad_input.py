@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from textual import events
 
 from pmtui.core import store
 from pmtui.core.errors import LoadError
@@ -305,3 +306,20 @@ def test_extreme_files_give_one_line_exit_2_and_stay_untouched(tmp_path, capsys,
     assert out == "" and err.count("\n") == 1 and err.startswith(f"pmtui: {path}")
     assert "Traceback" not in err
     assert path.read_text() == text and not list(tmp_path.glob("*.md"))
+
+
+async def test_toasts_quoting_typed_text_draw_it_safe(tmp_path):
+    """Undo, redo, delete and 'added' toasts quote what was typed: an ESC there
+    cleared the screen, and a `[` was read as markup."""
+    app = open_app(tmp_path / "inc.toml")
+    typed = "AAA\x1b[2J\x1b[HBBB [bold]x[/bold]"
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
+        app.post_message(events.Paste(typed))
+        await pilot.press("enter", "ctrl+z", "ctrl+y")
+        await pilot.pause()
+        said = [n.message for n in app._notifications]
+        assert any("AAA␛[2J␛[HBBB [bold]x[/bold]" in message for message in said), said
+        assert _controls("".join(said)) == set()
+        assert all(n.markup is False for n in app._notifications)
+        painted = "\n".join(screen_rows(app))
+        assert _controls(painted) == set()
