@@ -29,6 +29,7 @@ from pmtui.core.export import export_markdown
 from pmtui.core.saver import Saver, SaveResult
 from pmtui.core.session import Session
 from pmtui.core.store import dumps, snapshot, write_atomic
+from pmtui.core.text import shown
 from pmtui.widgets import EntryBar
 
 if TYPE_CHECKING:
@@ -88,9 +89,10 @@ class Guard:
             self.asking = True
             app = self.app
             question = (
-                f"{app.path} was changed on disk by someone else since pmtui saved it.\n"
-                "k: keep mine (the other version is saved beside it)\n"
-                "r: reload theirs (my version is saved beside it)"
+                f"{shown(str(app.path), 300)} was changed on disk by someone else since pmtui "
+                "saved it.\n"
+                "ctrl+k: keep mine (the other version is saved beside it)\n"
+                "ctrl+r: reload theirs (my version is saved beside it)"
             )
             app.push_screen(
                 ChoiceScreen(question, [("k", "Keep mine"), ("r", "Reload theirs")]),

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from rich.table import Table
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -173,8 +172,15 @@ class ConfirmScreen(ModalScreen[bool]):
 
 
 class ChoiceScreen(ModalScreen[str]):
-    """A question with a few answers, each on a key; escape gives the first."""
+    """A question with a few answers, each on ctrl+its letter; escape gives the first.
 
+    It can open while the IC is typing (a file changed on disk): no printable
+    key answers it, and what they type meanwhile goes on into the entry bar
+    underneath, so a line that starts with a choice's letter neither decides
+    nor is lost.
+    """
+
+    AUTO_FOCUS = ""  # no button under the cursor: an Enter typed in prose presses nothing
     DEFAULT_CSS = _DIALOG_CSS.format(name="ChoiceScreen") + (
         "ChoiceScreen Horizontal { height: auto; margin-top: 1; }"
         "ChoiceScreen Button { margin-right: 2; }"
@@ -184,26 +190,48 @@ class ChoiceScreen(ModalScreen[str]):
         super().__init__()
         self.question = question
         self.choices = choices
+        self._answered = False
 
     def compose(self) -> ComposeResult:
         with Vertical() as box:
-            box.border_title = "pmtui needs a decision"
-            yield Static(self.question)
+            box.border_title = "pmtui needs a decision · what you type goes on into the entry bar"
+            yield Static(self.question, markup=False)
             yield Horizontal(
-                *(Button(f"[{key}] {label}", id=f"choice-{key}") for key, label in self.choices)
+                *(
+                    Button(f"ctrl+{key} {label}", id=f"choice-{key}", compact=True)
+                    for key, label in self.choices
+                )
             )
 
-    def on_key(self, event: Any) -> None:
+    def _answer(self, key: str) -> None:
+        if not self._answered:  # a second key of the same burst finds it gone
+            self._answered = True
+            self.dismiss(key)
+
+    def _to_the_bar(self, text: str) -> None:
+        main = getattr(self.app, "main", None)
+        bar = main.query_one("#entry", Input) if main is not None else None
+        if bar is not None:
+            bar.insert_text_at_cursor(text)
+
+    def on_key(self, event: events.Key) -> None:
         keys = [key for key, _ in self.choices]
-        if event.key in keys:
+        if event.key.startswith("ctrl+") and event.key.removeprefix("ctrl+") in keys:
             event.stop()
-            self.dismiss(event.key)
+            self._answer(event.key.removeprefix("ctrl+"))
         elif event.key == "escape":
             event.stop()
-            self.dismiss(keys[0])
+            self._answer(keys[0])
+        elif event.is_printable and event.character:
+            event.stop()
+            self._to_the_bar(event.character)
+
+    def on_paste(self, event: events.Paste) -> None:
+        event.stop()
+        self._to_the_bar(event.text)
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
-        self.dismiss(str(event.button.id).removeprefix("choice-"))
+        self._answer(str(event.button.id).removeprefix("choice-"))
 
 
 class RescuePrompt(ModalScreen[str | None]):

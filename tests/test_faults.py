@@ -5,6 +5,7 @@ import os
 from pathlib import Path
 
 import pytest
+from textual import events
 
 from pmtui.core import store
 from pmtui.core.saver import Saver
@@ -93,7 +94,7 @@ async def test_a_file_changed_on_disk_is_not_clobbered_keep_mine(tmp_path):
     async with app.run_test(size=SIZE) as pilot:
         theirs = await log_after_an_edit_elsewhere(app, pilot, path)
         assert path.read_text() == theirs  # nothing written over it yet
-        await pilot.press("k")
+        await pilot.press("ctrl+k")
         incident = await saved(app, pilot)
         assert incident.timeline[-1].text == "mine"
         kept = list(tmp_path.glob("inc.theirs-*.toml"))
@@ -107,7 +108,7 @@ async def test_a_file_changed_on_disk_can_be_reloaded(tmp_path):
         await log_after_an_edit_elsewhere(app, pilot, path)
         bar = app.main.query_one("#entry")
         bar.value = "half typed"  # what the IC had begun when the question came
-        await pilot.press("r")
+        await pilot.press("ctrl+r")
         await pilot.pause()
         assert app.incident.title.startswith("Edited elsewhere")
         assert app.screen.query_one("#entry").value == "half typed"
@@ -185,3 +186,23 @@ async def test_the_save_line_never_says_saved_beside_an_unsaved_change(tmp_path,
         await wait_for(pilot, lambda: indicator.text.startswith("saved"))
         assert store.load(path).timeline[-1].text == "third"
         gated_disk.release(5)  # nothing may wait at the gate on the way out
+
+
+async def test_typing_when_the_conflict_question_opens_neither_answers_nor_is_lost(tmp_path):
+    """The question can open mid-sentence: 'kubectl rollout undo' used to answer
+    'keep mine' with its k, the next k crashed the app, and the rest was lost."""
+    path = tmp_path / "inc.toml"
+    app = open_app(path, sample=RAPPI)
+    async with app.run_test(size=SIZE) as pilot:
+        theirs = await log_after_an_edit_elsewhere(app, pilot, path)
+        await pilot.press(*"kk rollback ok", "enter")
+        app.post_message(events.Paste(" (pasted)"))
+        await pilot.pause()
+        assert isinstance(app.screen, ChoiceScreen)  # still asking: no letter answered it
+        assert path.read_text() == theirs
+        await pilot.press("ctrl+k")
+        await pilot.pause()
+        assert app.screen.query_one("#entry").value == "kk rollback ok (pasted)"
+        await pilot.press("enter")
+        incident = await saved(app, pilot)
+    assert [e.text for e in incident.timeline[-2:]] == ["mine", "kk rollback ok (pasted)"]
