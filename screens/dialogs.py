@@ -13,6 +13,7 @@ from textual.widgets import Button, Input, Label, Markdown, Static
 
 from pmtui.core.commands import SLASH_COMMANDS
 from pmtui.widgets import KeyFooter
+from pmtui.widgets.paste import LineInput
 
 _DIALOG_CSS = """
 {name} {{ align: center middle; }}
@@ -117,7 +118,7 @@ class TitlePrompt(ModalScreen[str | None]):
         with Vertical() as box:
             box.border_title = "New incident"
             yield Label(f"What is broken? (saved to {self.where}; esc quits without creating it)")
-            yield Input(placeholder="e.g. Checkout returns 500 for every user", id="title")
+            yield LineInput(placeholder="e.g. Checkout returns 500 for every user", id="title")
 
     def on_mount(self) -> None:
         self.mount(KeyFooter())
@@ -251,7 +252,7 @@ class RescuePrompt(ModalScreen[str | None]):
                 f"{self.problem}\nWrite the incident to another file, then quit? "
                 "Enter writes it; esc goes back to pmtui (it keeps retrying)."
             )
-            yield Input(self.suggestion, id="rescue")
+            yield LineInput(self.suggestion, id="rescue")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         if event.value.strip():

@@ -15,6 +15,7 @@ from pmtui.core.session import utc_now
 from pmtui.core.stamps import STAMPS, stamp_problem
 from pmtui.core.timeparse import TimeError, parse_time_field
 from pmtui.screens.forms import Form, form_css
+from pmtui.widgets.paste import LineInput
 
 # (stamp, label, what an empty field means)
 _TIMES = (
@@ -67,18 +68,18 @@ class SummaryEditor(Form[dict[str, Any]]):
             box.border_title = "Postmortem summary · ctrl+s saves · esc cancels"
             with VerticalScroll():
                 yield Label("Title", classes="field")
-                yield Input(inc.title, id="title")
+                yield LineInput(inc.title, id="title")
                 yield Label("Severity", classes="field")
                 yield Select(
                     [(s, s) for s in SEVERITIES], value=inc.severity or Select.NULL, id="severity"
                 )
                 yield Label("Incident commander", classes="field")
-                yield Input(inc.commander or "", id="commander")
+                yield LineInput(inc.commander or "", id="commander")
                 zone = inc.local(inc.started_at).tzname()
                 for name, label, empty in _TIMES:
                     hint = f"{zone}; {empty or _TIME_HELP}"
                     yield Label(f"{label} ({hint})", classes="field")
-                    yield Input(self._shown[name], id=name)
+                    yield LineInput(self._shown[name], id=name)
                 for name, label in _FREE_TEXT:
                     yield Label(label, classes="field")
                     yield TextArea(

@@ -185,6 +185,32 @@ async def test_a_paste_into_a_one_line_field_of_a_dialog_keeps_every_line(tmp_pa
         assert field.value == "Cap the pool for orders"
 
 
+async def test_every_one_line_field_keeps_every_line_of_a_paste(tmp_path):
+    """The summary editor's title, commander and times, the title prompt, the rescue
+    prompt: a paste kept its first line and dropped the rest without a word."""
+    from pmtui.screens import RescuePrompt, SummaryEditor, TitlePrompt
+
+    app = open_app(tmp_path / "inc.toml")
+    async with app.run_test(size=SIZE) as pilot:
+        for screen in (
+            SummaryEditor(app.incident),
+            TitlePrompt("inc.toml"),
+            RescuePrompt("could not save", "~/x.toml"),
+        ):
+            await app.push_screen(screen)
+            await pilot.pause()
+            fields = list(screen.query(Input))
+            assert fields, screen
+            for field in fields:
+                field.value = ""
+                field.focus()
+                await pilot.pause()
+                await paste(app, pilot, "Ana\rBob\r")
+                assert field.value == "Ana Bob", (screen, field.id)
+            app.pop_screen()
+            await pilot.pause()
+
+
 async def test_no_pane_sends_a_pasted_escape_sequence_to_the_terminal(tmp_path):
     """The timeline showed ␛; the action list, header and status pane wrote the raw ESC."""
     app = open_app(tmp_path / "inc.toml")
