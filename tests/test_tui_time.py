@@ -151,3 +151,41 @@ async def test_on_the_night_the_clocks_go_back_the_label_names_the_other_offset(
         app.screen.query_one("#entry", Input).value = "-60m error rate back"
         await pilot.pause()
         assert stamp.text.plain == "↶ 01:45:00 BST"
+
+
+def timeline_rows(app) -> list[str]:
+    timeline = app.screen.query_one("#timeline")
+    height = timeline.scrollable_content_region.height
+    rows = ["".join(s.text for s in timeline.render_line(y)) for y in range(height)]
+    return [row for row in rows if row.strip()]
+
+
+async def test_the_timeline_names_the_zone_where_the_clocks_change(tmp_path):
+    """01:59 BST then 01:00 GMT read as going back in time: the row after the
+    change names its zone, as the export does."""
+    clock = Clock(datetime(2026, 10, 25, 1, 5, tzinfo=UTC))  # 01:05 GMT
+    app = open_app(tmp_path / "inc.toml", clock)
+    app.incident.timezone = "Europe/London"
+    app.incident.started_at = app.incident.detected_at = datetime(2026, 10, 24, 23, 50, tzinfo=UTC)
+    async with app.run_test(size=SIZE) as pilot:
+        for text in ("-66m pagers", "-5m back"):
+            await type_text(pilot, text)
+            await pilot.press("enter")
+        await pilot.pause()
+        rows = timeline_rows(app)
+        assert "00:59:00" in rows[-2] and "BST" not in rows[-2]
+        assert "01:00:00 GMT" in rows[-1], rows
+        assert len({row.index("note") for row in rows[-2:]}) == 1, rows  # still aligned
+
+
+async def test_a_date_of_another_year_shows_its_year(tmp_path):
+    """An incident file from last year: rows and the status pane say which year."""
+    clock = Clock(datetime(2026, 11, 30, 8, 20, tzinfo=UTC))
+    app = open_app(tmp_path / "inc.toml", clock)
+    app.incident.started_at = app.incident.detected_at = datetime(2025, 11, 30, 7, 0, tzinfo=UTC)
+    async with app.run_test(size=SIZE) as pilot:
+        await type_text(pilot, "new line today")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert "2026-11-30 08:20:00" in timeline_rows(app)[-1]
+        assert "2025-11-30 07:00" in status_rows(app)

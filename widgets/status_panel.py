@@ -91,9 +91,9 @@ class StatusPanel(Widget):
         if moment is None:
             return "—"
         local = self.incident.local(moment)
-        same_day = local.date() == self.incident.local(now).date()
-        return (
-            f"{local:%H:%M:%S} {local.tzname()}"
-            if same_day
-            else f"{local:%b %d %H:%M} {local.tzname()}"
-        )
+        today = self.incident.local(now).date()
+        if local.date() == today:
+            return f"{local:%H:%M:%S} {local.tzname()}"
+        if local.year == today.year:
+            return f"{local:%b %d %H:%M} {local.tzname()}"
+        return f"{local:%Y-%m-%d %H:%M} {local.tzname()}"  # another year: say which

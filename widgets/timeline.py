@@ -251,16 +251,22 @@ class TimelineView(ScrollView, can_focus=True):
 
     # -- rendering ----------------------------------------------------------
     def _when(self, index: int) -> str:
+        """The time; the date where the day changes (the year too, where it does);
+        the zone where the clocks changed since the line before (01:59 BST, then
+        01:00 GMT, which would otherwise read as earlier)."""
         entry = self.entries[index]
         local = self.incident.local(entry.at)
-        previous = (
-            self.incident.local(self.entries[index - 1].at).date()
-            if index
-            else self.incident.local(self.incident.started_at).date()
-        )
-        if local.date() != previous:
-            return f"{local:%b %d %H:%M:%S}"
-        return f"{local:%H:%M:%S}"
+        before = self.entries[index - 1].at if index else self.incident.started_at
+        previous = self.incident.local(before)
+        if local.year != previous.year:
+            shown = f"{local:%Y-%m-%d %H:%M:%S}"
+        elif local.date() != previous.date():
+            shown = f"{local:%b %d %H:%M:%S}"
+        else:
+            shown = f"{local:%H:%M:%S}"
+        if local.utcoffset() != previous.utcoffset():
+            shown += f" {(local.tzname() or '')[:5]}"
+        return shown
 
     def _text(self, entry: TimelineEntry, room: int) -> str:
         hit = self._rows.get(entry.id)
@@ -332,12 +338,21 @@ class TimelineView(ScrollView, can_focus=True):
         return Strip(segments).apply_style(self._line_style(cursor))
 
     def _time_width(self) -> int:
-        """Room for 'HH:MM:SS', or 'Mon DD HH:MM:SS' once the incident spans days."""
+        """Room for 'HH:MM:SS', 'Mon DD HH:MM:SS' once the incident spans days, a
+        year where it spans years, and a zone where the clocks change."""
         entries, local = self.entries, self.incident.local
-        start = local(self.incident.started_at).date()
+        if not entries:
+            return 9
         # entries are in time order: the first and the last tell whether any
         # row shows a date (one backdated before the start's day does too)
-        spans_days = bool(entries) and (
-            local(entries[0].at).date() != start or local(entries[-1].at).date() != start
+        start, first, last = (
+            local(moment) for moment in (self.incident.started_at, entries[0].at, entries[-1].at)
         )
-        return 16 if spans_days else 9
+        width = 9
+        if first.date() != start.date() or last.date() != start.date():
+            width = 16
+        if first.year != start.year or last.year != start.year:
+            width = 20
+        if len({start.utcoffset(), first.utcoffset(), last.utcoffset()}) > 1:
+            width += 6
+        return width

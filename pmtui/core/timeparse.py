@@ -85,10 +85,13 @@ def wall_instants(day: date, clock: time, zone: ZoneInfo) -> list[datetime]:
 
 
 def when_text(moment: datetime, now: datetime) -> str:
-    """'19:39:00' today (in the moment's own zone), else 'Fri 20 Nov 19:39:00'."""
-    if moment.date() == now.astimezone(moment.tzinfo).date():
+    """'19:39:00' today (in the moment's own zone), else 'Fri 20 Nov 19:39:00', with
+    the year when it is not this year's ('Thu 1 Jan 2099 00:00:00')."""
+    today = now.astimezone(moment.tzinfo).date()
+    if moment.date() == today:
         return f"{moment:%H:%M:%S}"
-    return f"{moment:%a} {moment.day} {moment:%b %H:%M:%S}"
+    year = f" {moment.year}" if moment.year != today.year else ""
+    return f"{moment:%a} {moment.day} {moment:%b}{year} {moment:%H:%M:%S}"
 
 
 def _ahead(moment: datetime, now: datetime) -> str:
