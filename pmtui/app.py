@@ -22,6 +22,7 @@ from pmtui.core.model import Incident, Status
 from pmtui.core.saver import Saver, SaveResult
 from pmtui.core.session import Change, InputError, Session, utc_now
 from pmtui.core.store import IncidentStore, snapshot, write_atomic
+from pmtui.core.tail import JournalTail
 from pmtui.core.text import shown
 from pmtui.guard import Guard
 from pmtui.keys import KeyRouting, app_bindings, help_sections, main_screen_commands
@@ -40,6 +41,9 @@ class SaveDone(Message):
     def __init__(self, result: SaveResult) -> None:
         super().__init__()
         self.result = result
+
+
+JOURNAL_POLL = 0.4  # seconds between looks at the journal: others' entries show within 1 s
 
 
 class PmtuiApp(KeyRouting[Path | None]):
@@ -66,6 +70,7 @@ class PmtuiApp(KeyRouting[Path | None]):
         self.incident = incident
         self.make_incident = new_incident
         self.session: Session | None = None
+        self.journal: JournalTail | None = None  # what others log, folded as it comes
         self.saver: Saver | None = None
         self.rescued: Path | None = None  # where the incident went when its file failed
         self.load_error: str | None = None  # a tail-first load found the file broken
@@ -114,10 +119,21 @@ class PmtuiApp(KeyRouting[Path | None]):
         assert self.incident is not None and self.store is not None
         self.session = Session(self.incident, self.clock)
         self.saver = Saver(self.store, self.post_save_result)
+        self.journal = JournalTail(self.store.path, self.incident)
+        # entries others log (`pmtui log`) show within a second
+        self.set_interval(JOURNAL_POLL, self.fold_journal)
         if not isinstance(self.screen_stack[0], MainScreen):
             self.push_screen(MainScreen(self.incident, self.clock, str(self.path), self.log_entry))
         self.call_after_refresh(self._release_early_keys)  # in case nothing took focus
         self.call_after_refresh(self._after_first_paint)
+
+    def fold_journal(self) -> None:
+        """Fold what others appended to the journal; a poll with nothing new is one scandir."""
+        session, journal = self.session, self.journal
+        if session is None or journal is None or self.incident is None or self.incident.loading:
+            return
+        if journal.grown():
+            self.apply(lambda: session.fold_journal(journal) or Change("journal"))
 
     def _after_first_paint(self) -> None:
         preload()  # what dialogs need later, before an upgrade can remove it

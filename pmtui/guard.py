@@ -29,6 +29,7 @@ from pmtui.core.export import export_markdown
 from pmtui.core.saver import Saver, SaveResult
 from pmtui.core.session import Session
 from pmtui.core.store import dumps, snapshot, write_atomic
+from pmtui.core.tail import JournalTail
 from pmtui.core.text import shown
 from pmtui.widgets import EntryBar
 
@@ -128,6 +129,8 @@ class Guard:
         app = self.app
         app.incident = incident
         app.session = Session(incident, app.clock)
+        if app.store is not None:
+            app.journal = JournalTail(app.store.path, incident)
         main = app.main
         if main is not None:
             main.show_incident(incident)
@@ -144,6 +147,7 @@ class Guard:
             return
         if not app.ensure_loaded():
             return
+        app.fold_journal()  # what others logged up to now is in the postmortem
         left = main.query_one(EntryBar).take()
         if left is not None and not app.log_entry(left) and app.session is not None:
             # refused (an unknown /command...): quitting must not lose the words

@@ -18,7 +18,9 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from pmtui.core.fold import PREFIX as JOURNAL_ID
 from pmtui.core.model import EntryKind, Incident, TimelineEntry
+from pmtui.core.tail import who
 from pmtui.core.text import LONGEST, summary_line, visible  # control bytes as pictures
 from pmtui.widgets.pane import Pane
 
@@ -122,7 +124,8 @@ class TimelineView(ScrollView, can_focus=True):
         """The timeline changed: resize, keep the cursor on its entry, follow the end.
 
         The cursor goes to `focus_entry` when the IC is following the end or
-        was on that entry (an edit); otherwise it stays on the entry it was on.
+        was on that entry (an edit); with none (entries from others), a cursor
+        following the end stays at the end; otherwise it stays on its entry.
         """
         count = len(self.entries)
         self._set_height(count)
@@ -130,6 +133,8 @@ class TimelineView(ScrollView, can_focus=True):
         still = None if was_on is None else self._index_still(was_on)
         if focus_entry is not None and (self.follow or focus_entry == was_on):
             self.cursor = self._find(focus_entry)
+        elif focus_entry is None and self.follow and count:
+            self.cursor = count - 1
         elif still is not None:
             self.cursor = still
         else:
@@ -275,6 +280,8 @@ class TimelineView(ScrollView, can_focus=True):
         if hit is None or hit[0] is not entry:
             marker = "(marker: enter on it annotates)"
             shown = visible(entry.text[:LONGEST]) if entry.text else marker
+            if entry.id.startswith(JOURNAL_ID):  # from someone else: say who
+                shown = f"{visible(who(entry))[:24]} · {shown}"
             hit = self._rows[entry.id] = (entry, shown)
         return hit[1]
 

@@ -38,8 +38,12 @@ class JournalError(OSError):
 
 
 def folder_of(incident_path: str | os.PathLike[str]) -> str:
-    """inc.toml -> inc.journal/ beside it."""
-    base, _ext = os.path.splitext(os.fspath(incident_path))
+    """inc.toml -> inc.journal/ beside it (beside the file a link names, as the store
+    saves to that file)."""
+    path = os.fspath(incident_path)
+    if os.path.islink(path):
+        path = os.path.realpath(path)
+    base, _ext = os.path.splitext(path)
     return base + SUFFIX
 
 

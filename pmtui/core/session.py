@@ -27,6 +27,7 @@ from pmtui.core.model import (
     TimelineEntry,
     has_surrogates,
 )
+from pmtui.core.tail import JournalTail, who
 from pmtui.core.timeparse import TimeError, parse_leading_time, when_text
 
 _HEAD_FIELDS = ("title", "severity", "commander", "summary", "impact", "root_cause", "resolution")
@@ -258,6 +259,23 @@ class Session:
         problem = stamps.stamp_problem(self.incident, times)
         if problem:
             raise InputError(problem)
+
+    def fold_journal(self, tail: JournalTail) -> Change | None:
+        """Entries others appended to the journal (`pmtui log`, responders, bots).
+
+        Not on the undo stack: the IC's ctrl+z undoes the IC's own changes.
+        None when there is nothing new.
+        """
+        if self.incident.loading or not tail.grown():
+            return None
+        folded = tail.poll(self.incident)
+        added = [entry.id for entry in folded.added]
+        names = sorted({who(entry) for entry in folded.added})
+        message = ""
+        if added:
+            count = f"{len(added)} entries" if len(added) > 1 else "an entry"
+            message = f"{count} from {', '.join(names[:3])}" + (" and others" if names[3:] else "")
+        return Change("journal", message, added=added)  # the IC's cursor stays where it is
 
     def stamp(self) -> Change:
         """A bare marker at this very second, to annotate later."""

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from pmtui.core.fold import Folded, fold, folded_offsets, set_offsets
 from pmtui.core.journal import folder_of, read
-from pmtui.core.model import Incident
+from pmtui.core.model import Incident, TimelineEntry
 
 
 class JournalTail:
@@ -45,3 +45,10 @@ class JournalTail:
             self.offsets = offsets
             set_offsets(incident, offsets)
         return folded
+
+
+def who(entry: TimelineEntry) -> str:
+    """Who or what wrote an entry: its source (a tool), else its author."""
+    extra = entry.model_extra or {}
+    source = extra.get("source")
+    return str(source) if source else entry.author or "someone"
