@@ -27,14 +27,14 @@ async def test_the_label_shows_the_date_of_a_time_not_today(tmp_path):
         assert app.screen.query_one("#stamp").text.plain == "↶ Nov 21 23:58"
         app.screen.query_one("#entry", Input).value = "/mitigated 0:30 rolled back"
         await pilot.pause()
-        assert app.screen.query_one("#stamp").text.plain == "✗ no such time"
+        assert app.screen.query_one("#stamp").text.plain == "✗ ahead of now"
 
 
 async def test_a_time_that_cannot_be_meant_is_refused_and_stays_in_the_bar(tmp_path):
     app = open_app(tmp_path / "inc.toml")  # now 20:30
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await type_text(pilot, "20:52 paged the DBA")
-        assert app.screen.query_one("#stamp").text.plain == "✗ no such time"
+        assert app.screen.query_one("#stamp").text.plain == "✗ ahead of now"
         await pilot.press("enter")
         await pilot.pause()
         assert app.screen.query_one("#entry", Input).value == "20:52 paged the DBA"

@@ -235,8 +235,8 @@ class EntryBar(Vertical):
         try:
             if value:
                 backdated, _ = parse_leading_time(value, moment, self.incident.zone)
-        except TimeError:  # Enter says why, and the text stays in the bar
-            label.show(Text("✗ no such time", style="bold red"))
+        except TimeError as refused:  # Enter says why, and the text stays in the bar
+            label.show(Text(f"✗ {refused.short}", style="bold red"))
             return
         shown = self.incident.local(backdated or moment)
         now = self.incident.local(self.clock())

@@ -46,7 +46,12 @@ _SEPARATOR = re.compile(r"^[\s:,;\-–—]*")
 
 
 class TimeError(ValueError):
-    """The text starts with a time that cannot be meant; the message says why."""
+    """The text starts with a time that cannot be meant; the message says why,
+    `short` in two or three words (the entry bar's label)."""
+
+    def __init__(self, message: str, short: str = "no such time") -> None:
+        super().__init__(message)
+        self.short = short
 
 
 def _rest(text: str, end: int) -> str:
@@ -132,7 +137,8 @@ def latest_at(clock: time, now: datetime, zone: ZoneInfo) -> datetime:
             soon = f"{_ahead(ahead[0], now)} from now" if ahead else "ahead"
             raise TimeError(
                 f"{shown} is {soon}, and yesterday's is {_ahead(now, moment)} ago: "
-                f"type {moment:%Y-%m-%d %H:%M} if you mean yesterday"
+                f"type {moment:%Y-%m-%d %H:%M} if you mean yesterday",
+                "ahead of now",
             )
         return moment
     raise TimeError(f"{shown} cannot be placed in {zone.key}")  # pragma: no cover
@@ -168,7 +174,9 @@ def _full(match: re.Match[str], now: datetime, zone: ZoneInfo) -> datetime | Non
         past = [moment for moment in instants if moment.astimezone(UTC) <= limit]
         moment = (past or instants)[-1]
     if moment.astimezone(UTC) > (now + SKEW).astimezone(UTC):
-        raise TimeError(f"{when_text(moment, now)} is {_ahead(moment, now)} in the future")
+        raise TimeError(
+            f"{when_text(moment, now)} is {_ahead(moment, now)} in the future", "in the future"
+        )
     return moment
 
 
