@@ -101,7 +101,11 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_new(args: argparse.Namespace) -> int:
+    from pmtui.core.model import tz_not_understood
     from pmtui.core.store import IncidentStore
+
+    if args.timezone is None and (problem := tz_not_understood()):
+        print(f"pmtui: {problem}", file=sys.stderr)  # said, not refused: an incident waits
 
     if args.title is None:
         if args.no_open:

@@ -136,3 +136,22 @@ def test_saving_over_a_device_or_fifo_is_refused(tmp_path):
     with pytest.raises(store.SaveError, match="not a regular file"):
         store.write_atomic(fifo, b"x")
     assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
+
+
+@pytest.mark.parametrize(
+    "tz, warned",
+    [("UTC+3", True), ("Mars/Olympus", True), ("Europe/London", False), (":Asia/Tokyo", False)],
+)
+def test_a_tz_pmtui_cannot_read_is_said_not_silently_replaced(tmp_path, tz, warned):
+    """glibc reads TZ=UTC+3 as three hours *behind* UTC; pmtui used UTC without a word."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "TZ": tz}
+    result = subprocess.run(
+        [sys.executable, "-m", "pmtui", "new", "x", "--file", "x.toml", "--no-open"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=env,
+    )
+    assert result.returncode == 0 and (tmp_path / "x.toml").exists()
+    assert ("is not a zone name pmtui knows" in result.stderr) is warned, result.stderr
+    assert result.stderr.count("\n") == (1 if warned else 0)

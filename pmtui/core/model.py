@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -61,6 +62,23 @@ def has_surrogates(value: str) -> bool:
 
 def _to_ms(value: datetime) -> datetime:
     return value.replace(microsecond=value.microsecond // 1000 * 1000)
+
+
+def tz_not_understood() -> str | None:
+    """One line when $TZ is set but names no zone pmtui knows (a POSIX rule such
+    as `UTC+3`, whose sign runs the other way, or a typo), else None."""
+    import os
+
+    tz = os.environ.get("TZ", "").strip()
+    if not tz:
+        return None
+    chosen = local_zone()
+    if chosen in (tz.removeprefix(":"), _zone_name(Path(tz.removeprefix(":")))):
+        return None
+    return (
+        f"TZ={tz} is not a zone name pmtui knows; using {chosen}. "
+        "Give one with --timezone (e.g. Europe/London)"
+    )
 
 
 def local_zone() -> str:
