@@ -121,3 +121,11 @@ def test_the_ic_is_told_the_date_a_due_word_meant():
     _incident, session = _session()
     assert session.log("/action Add caps @db due:fri").message.endswith("(due Fri 27 Nov 2026)")
     assert session.log("TODO rotate keys due:+3d").message.endswith("(due Tue 24 Nov 2026)")
+
+
+def test_a_due_date_already_past_is_taken_and_said():
+    """A year typed wrong (due:2020-01-01) made an item overdue at once, silently."""
+    incident, session = _session()
+    message = session.log("/action Rotate keys due:2020-01-01").message
+    assert message.endswith("(due Wed 1 Jan 2020: already past)")
+    assert incident.actions[-1].due == date(2020, 1, 1)

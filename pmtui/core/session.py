@@ -210,8 +210,16 @@ class Session:
         if task:
             change.actions = list(self.incident.actions)
             item = self.incident.add_action(task, owner=owner, due=day)
-            change.message = f"Logged, and added action {item.id}{_due_note(day)}"
+            change.message = f"Logged, and added action {item.id}{self._due_note(day)}"
         return change
+
+    def _due_note(self, day: date | None) -> str:
+        """' (due Fri 27 Nov 2026)': what a due word was taken to mean; a date
+        already past (a year typed wrong) is said, as the item is overdue at once."""
+        if day is None:
+            return ""
+        past = day < self.incident.local(self.clock()).date()
+        return f" (due {day:%a} {day.day} {day:%b %Y}" + (": already past)" if past else ")")
 
     def _due(self, word: str | None, now: datetime | None = None) -> date | None:
         """The date a `due:` word names, in the incident's timezone; refuses a bad one."""
@@ -457,7 +465,7 @@ class Session:
             raise InputError("an action item needs some text")
         before = list(self.incident.actions)
         item = self.incident.add_action(text.strip(), kind, owner, due)
-        message = f"Added action {item.id}: {item.text}{_due_note(due)}"
+        message = f"Added action {item.id}: {item.text}{self._due_note(due)}"
         return self._done(Change("action", message, actions=before))
 
     def edit_action(self, action_id: str, **changes: Any) -> Change:
@@ -481,11 +489,6 @@ class Session:
         return self._done(
             Change("delete action", "Action deleted: ctrl+z brings it back", actions=before)
         )
-
-
-def _due_note(day: date | None) -> str:
-    """' (due Fri 27 Nov)': what a due word was taken to mean."""
-    return f" (due {day:%a} {day.day} {day:%b %Y})" if day else ""
 
 
 def _first_problem(error: ValueError) -> str:
