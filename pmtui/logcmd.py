@@ -14,6 +14,7 @@ import sys
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from pmtui.core.files import NotRegular, read_regular
 from pmtui.core.journal import JournalError, append, clean, folder_of, writer_name
 from pmtui.core.timeparse import TimeError, parse_time_field
 
@@ -97,12 +98,13 @@ class Options:
 def incident_zone(path: str) -> ZoneInfo:
     """The incident's timezone, read from its [incident] table without a TOML parser."""
     try:
-        with open(path, "rb") as stream:
-            head = stream.read(65536).decode("utf-8-sig", "replace")
+        head = read_regular(path)[:65536].decode("utf-8-sig", "replace")
     except FileNotFoundError:
         raise Refused(f"{path}: no such incident file") from None
     except IsADirectoryError:
         raise Refused(f"{path}: is a folder, not an incident file") from None
+    except NotRegular as error:
+        raise Refused(f"{path}: {error.strerror}") from None
     except OSError as error:
         raise Refused(f"{path}: cannot read: {error.strerror}") from None
     start = head.find("[incident]")

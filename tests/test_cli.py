@@ -155,3 +155,30 @@ def test_a_tz_pmtui_cannot_read_is_said_not_silently_replaced(tmp_path, tz, warn
     assert result.returncode == 0 and (tmp_path / "x.toml").exists()
     assert ("is not a zone name pmtui knows" in result.stderr) is warned, result.stderr
     assert result.stderr.count("\n") == (1 if warned else 0)
+
+
+@pytest.mark.parametrize("kind", ["fifo", "dev-zero"])
+@pytest.mark.parametrize(
+    "command", [["export", "{p}", "-o", "-"], ["{p}"], ["log", "{p}", "x"], ["ls", "{d}"]]
+)
+def test_a_fifo_or_device_named_toml_is_refused_in_one_line_never_read(tmp_path, kind, command):
+    """A FIFO blocked every command for ever; a link to /dev/zero ate memory."""
+    folder = tmp_path / "incidents"
+    folder.mkdir()
+    shutil.copy(RAPPI, folder / "good.toml")
+    bad = folder / "bad.toml"
+    if kind == "fifo":
+        os.mkfifo(bad)
+    else:
+        bad.symlink_to("/dev/zero")
+    args = [a.replace("{p}", str(bad)).replace("{d}", str(folder)) for a in command]
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    result = subprocess.run(
+        [sys.executable, "-m", "pmtui", *args], capture_output=True, text=True, env=env, timeout=60
+    )
+    assert result.returncode == 2, result.stderr
+    assert ": is a FIFO, device or socket, not an incident file" in result.stderr
+    if command[0] == "ls":
+        assert "Rappi Orders API" in result.stdout  # the rest is still listed
+    else:
+        assert result.stderr.count("\n") == 1

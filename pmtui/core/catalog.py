@@ -27,6 +27,7 @@ from zoneinfo import ZoneInfo
 
 import tomli
 
+from pmtui.core.files import read_regular
 from pmtui.core.journal import SUFFIX, folder_of, read
 
 SCHEMA = 1  # pmtui.core.model.SCHEMA (tests/test_catalog.py checks they agree)
@@ -200,8 +201,7 @@ def summarise(path: Path, name: str, now: datetime) -> Summary:
     """One incident file's summary; LoadError (the reader's) when it cannot be read."""
     text, data = "", None
     try:
-        with open(path, "rb") as stream:
-            text = stream.read().decode("utf-8-sig")
+        text = read_regular(path).decode("utf-8-sig")  # a FIFO or /dev/zero: the reader says
         data = tomli.loads(text[: _split(text) + 1])
     except (OSError, UnicodeDecodeError, tomli.TOMLDecodeError, RecursionError):
         pass  # the reader says what is wrong (nesting past tomli's limits included)

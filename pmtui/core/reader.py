@@ -20,6 +20,7 @@ from pydantic import ValidationError
 
 from pmtui.core.errors import LoadError
 from pmtui.core.fastload import count_tables, read_timeline, split_timeline, tail_start
+from pmtui.core.files import NotRegular, read_regular
 from pmtui.core.model import SCHEMA, Incident, TimelineEntry, WholeTimeline, local_zone
 
 LISTS = ("actions", "timeline")
@@ -27,11 +28,13 @@ LISTS = ("actions", "timeline")
 
 def read_text(path: Path) -> str:
     try:
-        raw = path.read_bytes()
+        raw = read_regular(path)
     except FileNotFoundError:
         raise LoadError(f"{path}: no such file") from None
     except IsADirectoryError:
         raise LoadError(f"{path}: is a folder, not an incident file") from None
+    except NotRegular as error:
+        raise LoadError(f"{path}: {error.strerror}") from None
     except OSError as error:
         raise LoadError(f"{path}: cannot read: {error.strerror}") from None
     try:
