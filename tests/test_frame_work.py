@@ -16,8 +16,7 @@ APP_KEYS = ["Marker", "Undo", "Redo", "Summary", "Export", "Help", "Quit"]
 
 def shown(footer: KeyFooter) -> list[str]:
     """The labels on screen, left to right (the palette key is docked right)."""
-    keys = [key for key in footer.children if "-command-palette" not in key.classes]
-    return [str(getattr(key, "description", "")) for key in keys]
+    return [key.label for key in footer.shown if not key.palette]
 
 
 async def test_app_keys_keep_their_order_wherever_focus_is(tmp_path):
