@@ -97,8 +97,9 @@ class EntryInput(Input):
         """The big pastes `text` holds, in order."""
         return [block for token, block in self.blocks.items() if token in text]
 
-    def _visible_value(self) -> str:
-        value = self.value
+    def _visible_value(self, value: str | None = None) -> str:
+        """How `value` (by default the bar's) is shown."""
+        value = self.value if value is None else value
         if self._shown[0] is not value:
             shown = visible(value)
             if self.blocks:
@@ -129,9 +130,14 @@ class EntryInput(Input):
         # Input assigns its virtual size (the text's width) on every change,
         # which lays out the whole screen again: 10+ ms a keystroke and a
         # stamp. The bar's box never changes size, so set it quietly first
-        # (a validator runs before Input's watcher); Input's own assignment
-        # then finds nothing to do.
-        self.set_reactive(Input.virtual_size, Size(self.content_width, 1))
+        # (a validator runs before Input's watcher), to the width Input's
+        # `content_width` will give for the new value; Input's own assignment
+        # then finds nothing to do (tests/test_frame_work.py counts layouts).
+        if self.placeholder and not value:
+            width = cell_len(self.placeholder)
+        else:
+            width = cell_len(self._visible_value(value)) + 1  # a cell for the cursor
+        self.set_reactive(Input.virtual_size, Size(width, 1))
         return value
 
     def on_key(self, event: events.Key) -> None:
