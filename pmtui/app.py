@@ -441,6 +441,7 @@ class PmtuiApp(KeyRouting[Path | None]):
     def _handle_exception(self, error: Exception) -> None:
         # Textual's only hook for an error nothing caught; it ends the app.
         # What is in the entry bar is logged first (pmtui.guard).
+        # private: no public API for this in Textual 8.2.8; pinned textual==8.2.8
         self.guard.on_crash(error)
         super()._handle_exception(error)
 

@@ -79,11 +79,9 @@ LATER_MODULES = (
     "pmtui.screens.forms",
     "pmtui.screens.summary",
     "textual.command",
-    "textual.widgets._markdown",
-    "textual.widgets._select",
-    "textual.widgets._text_area",
-    "textual.widgets._toast",
-    "textual.widgets._tooltip",
+    "textual.widgets.markdown",  # public modules only (toasts and tooltips
+    "textual.widgets.select",  # come with textual.app and textual.screen)
+    "textual.widgets.text_area",
 )
 
 

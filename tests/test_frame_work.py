@@ -16,8 +16,7 @@ APP_KEYS = ["Marker", "Undo", "Redo", "Summary", "Export", "Help", "Quit"]
 
 def shown(footer: KeyFooter) -> list[str]:
     """The labels on screen, left to right (the palette key is docked right)."""
-    keys = [key for key in footer.children if "-command-palette" not in key.classes]
-    return [str(getattr(key, "description", "")) for key in keys]
+    return [key.label for key in footer.shown if not key.palette]
 
 
 async def test_app_keys_keep_their_order_wherever_focus_is(tmp_path):
@@ -101,3 +100,24 @@ async def test_a_stamp_repaints_the_bar_the_new_line_and_the_count_only(tmp_path
             if save_line and save_line[-1].startswith("saved"):
                 break
         assert save_line and save_line[-1].startswith("saved"), save_line[-3:]
+
+
+async def test_typing_in_the_entry_bar_never_lays_out_the_screen(tmp_path, monkeypatch):
+    """Input sets its virtual size at every change: a screen-wide layout, for nothing here."""
+    from textual.screen import Screen
+
+    layouts: list[int] = []
+    original = Screen._refresh_layout
+
+    def counted(screen: Screen[object], *args: object, **kwargs: object) -> None:
+        layouts.append(1)
+        original(screen, *args, **kwargs)
+
+    app = open_app(tmp_path / "inc.toml")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        monkeypatch.setattr(Screen, "_refresh_layout", counted)
+        await pilot.press(*"db down")
+        await pilot.pause()
+        assert app.screen.query_one("#entry", Input).value == "db down"
+        assert layouts == []

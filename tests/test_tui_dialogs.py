@@ -183,6 +183,20 @@ async def test_a_dialog_shows_its_own_keys_in_the_footer(tmp_path):
         assert "To action" not in labels and "Export" not in labels
 
 
+async def test_a_click_on_a_key_in_the_footer_presses_it_and_the_dialog_shows_its_keys(tmp_path):
+    app = open_app(tmp_path / "inc.toml")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        footer = app.screen.query_one(KeyFooter)
+        drawn = footer.render().plain
+        assert drawn.startswith(" ^t Marker  ^z Undo  ") and drawn.rstrip().endswith("^p palette")
+        await pilot.click(KeyFooter, offset=(drawn.index("Help"), 0))
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        # the dialog's own footer: one key per action (esc and f1 both close)
+        assert app.screen.query_one(KeyFooter).render().plain.split() == ["esc", "Close"]
+
+
 async def test_ctrl_z_while_typing_undoes_the_typing_and_ctrl_y_redoes(tmp_path):
     app = open_app(tmp_path / "inc.toml")
     async with app.run_test(size=SIZE, notifications=True) as pilot:

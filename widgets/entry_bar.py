@@ -66,9 +66,9 @@ class EntryInput(Input):
     # (Input re-measures and re-renders its whole value at every key: 1 MB
     # took seconds a key) is held aside and stands in the value as one
     # private character, shown as ▤; `with_pastes` puts it back.
-    def _on_paste(self, event: events.Paste) -> None:
+    def on_paste(self, event: events.Paste) -> None:
         event.stop()
-        event.prevent_default()  # Input's own handler keeps only the first line
+        event.prevent_default()  # Input's own handler (run after ours) keeps only line one
         if event.text:
             text = normalise_newlines(event.text)
             if len(text) > BIG_PASTE:
@@ -97,8 +97,9 @@ class EntryInput(Input):
         """The big pastes `text` holds, in order."""
         return [block for token, block in self.blocks.items() if token in text]
 
-    def _visible_value(self) -> str:
-        value = self.value
+    def _visible_value(self, value: str | None = None) -> str:
+        """How `value` (by default the bar's) is shown."""
+        value = self.value if value is None else value
         if self._shown[0] is not value:
             shown = visible(value)
             if self.blocks:
@@ -106,6 +107,8 @@ class EntryInput(Input):
             self._shown = (value, shown)
         return self._shown[1]
 
+    # private: no public API for how Input shows its value in Textual 8.2.8
+    # (these three are its rendering and cursor-to-cell hooks); pinned textual==8.2.8
     @property
     def _value(self) -> Text:
         return Text(self._visible_value(), no_wrap=True, overflow="ignore", end="")
@@ -123,15 +126,21 @@ class EntryInput(Input):
                 return index
         return max(0, min(offset, len(shown)))
 
-    def _watch_value(self, value: str) -> None:
+    def validate_value(self, value: str) -> str:
         # Input assigns its virtual size (the text's width) on every change,
         # which lays out the whole screen again: 10+ ms a keystroke and a
-        # stamp. The bar's box never changes size, so set it quietly first;
-        # Input's own assignment then finds nothing to do.
-        self.set_reactive(Input.virtual_size, Size(self.content_width, 1))
-        super()._watch_value(value)
+        # stamp. The bar's box never changes size, so set it quietly first
+        # (a validator runs before Input's watcher), to the width Input's
+        # `content_width` will give for the new value; Input's own assignment
+        # then finds nothing to do (tests/test_frame_work.py counts layouts).
+        if self.placeholder and not value:
+            width = cell_len(self.placeholder)
+        else:
+            width = cell_len(self._visible_value(value)) + 1  # a cell for the cursor
+        self.set_reactive(Input.virtual_size, Size(width, 1))
+        return value
 
-    async def _on_key(self, event: events.Key) -> None:
+    def on_key(self, event: events.Key) -> None:
         # Enter is taken here, in the same queue as the characters before it:
         # as a key binding it could run before characters still queued (keys
         # arriving in one burst, as over SSH), splitting or merging entries.
@@ -146,8 +155,7 @@ class EntryInput(Input):
             event.prevent_default()
             if self.on_enter(self.value):
                 self.value = ""
-            return
-        await super()._on_key(event)
+        # any other key goes on to Input's own handler, which runs after this one
 
 
 # the commands whose text may start with a time, as a logged line's may

@@ -14,6 +14,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from textual import events
+
+# private: no public API to read a bracketed paste whole, nor to give the
+# driver another input parser, in Textual 8.2.8; pinned textual==8.2.8
 from textual._xterm_parser import XTermParser
 from textual.message import Message
 from textual.widgets import Input
@@ -81,9 +84,9 @@ class LineInput(Input):
     Textual's Input keeps a paste's first line and drops the rest unseen.
     """
 
-    def _on_paste(self, event: events.Paste) -> None:
+    def on_paste(self, event: events.Paste) -> None:
         event.stop()
-        event.prevent_default()
+        event.prevent_default()  # Input's own handler (run after ours) keeps only line one
         if event.text:
             lines = normalise_newlines(event.text).strip("\n").split("\n")
             text = " ".join(line.strip() for line in lines)
@@ -97,4 +100,6 @@ def install() -> None:
     """Make the terminal driver read input with PasteParser (call before App.run)."""
     from textual.drivers import linux_driver
 
+    # private: the driver builds its parser from this module-level name; no
+    # public API to pass another in Textual 8.2.8; pinned textual==8.2.8
     setattr(linux_driver, "XTermParser", PasteParser)  # noqa: B010 (not re-exported there)

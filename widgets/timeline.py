@@ -153,6 +153,8 @@ class TimelineView(ScrollView, can_focus=True):
         size = Size(0, count)  # lines are cropped to the pane: no sideways scrolling
         if size != self.virtual_size:
             self.set_reactive(ScrollView.virtual_size, size)
+            # private: no public API to update a widget's scrollbars (shown or
+            # not, scroll limits) without a layout in Textual 8.2.8; pinned textual==8.2.8
             self._scroll_update(size)
 
     def watch_scroll_y(self, old_value: float, new_value: float) -> None:
