@@ -271,7 +271,10 @@ class PmtuiApp(KeyRouting[Path | None]):
         """Log what the IC typed in the bar; False when it was refused."""
         assert self.session is not None
         session = self.session
-        change = self.apply(lambda: session.log(entry.text, entry.typed_at))
+        if entry.pasted:  # a pasted block is taken as it is: no time, command or TODO in it
+            change = self.apply(lambda: session.log_pasted(entry.text, entry.typed_at))
+        else:
+            change = self.apply(lambda: session.log(entry.text, entry.typed_at))
         if change is not None and change.added:
             self._last_logged = change.added[-1]
         return change is not None

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import pytest
 from textual import events
 from textual.widgets import Input, Static, TextArea
 
 from pmtui.core import store
 from pmtui.core.export import export_markdown
 from pmtui.widgets import ActionList, TimelineView
-from tests.conftest import RAPPI
+from tests.conftest import NOW, RAPPI
 from tests.mdcheck import PARSER, parse
 from tests.tui import SIZE, open_app, saved, screen_rows, type_text
 
@@ -230,3 +231,28 @@ async def test_no_pane_sends_a_pasted_escape_sequence_to_the_terminal(tmp_path):
         assert "Q␛[31mRED␛[0m tail" in rows  # the action list
         assert "Ana␛[31mRED␛[0m" in rows  # the status pane
         assert "Checkout␛[31mRED␛[0m" in rows  # the header
+
+
+@pytest.mark.parametrize("big", [False, True], ids=["small", "held aside"])
+async def test_a_pasted_log_keeps_its_own_timestamps_as_text(tmp_path, big):
+    """A log excerpt starting '19:20:01 ERROR' was taken as a backdate: filed at
+    19:20, its first timestamp cut from the text (or refused when ahead)."""
+    app = open_app(tmp_path / "inc.toml")  # now 20:30
+    lines = [f"{stamp} ERROR db timeout" for stamp in ("19:20:01", "20:29:02", "20:52:03")]
+    block = "\n".join(lines * (400 if big else 1))
+    async with app.run_test(size=SIZE) as pilot:
+        await paste(app, pilot, block)
+        assert "↶" not in app.screen.query_one("#stamp").text.plain
+        await type_text(pilot, " (lb-2)")
+        await pilot.press("enter")
+        incident = await saved(app, pilot)
+        entry = incident.timeline[-1]
+        assert entry.text == block + " (lb-2)"
+        assert entry.at == NOW
+        # typed first, then pasted: the IC's own time is a backdate as always
+        await type_text(pilot, "19:20 ")
+        await paste(app, pilot, "ERROR db timeout")
+        await pilot.press("enter")
+        incident = await saved(app, pilot)
+    assert incident.timeline[0].text == "ERROR db timeout"
+    assert incident.timeline[0].at.hour == 19

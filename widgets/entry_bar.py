@@ -57,6 +57,10 @@ class EntryInput(Input):
         self._shown: tuple[str, str] = ("", "")  # (value, how it is shown)
         self.blocks: dict[str, str] = {}  # big pastes held aside, by their token
         self._held_count = 0
+        # the bar began with a pasted block: its text is taken as it is (a log's
+        # own timestamp is not a backdate, a pasted "/x" is not a command); a
+        # one-line paste is read as if typed (a runbook's "/mitigated")
+        self.pasted_first = False
 
     # -- a pasted block lives in the bar whole ---------------------------------
     # The value keeps exactly what was typed and pasted, line breaks and
@@ -71,6 +75,8 @@ class EntryInput(Input):
         event.prevent_default()  # Input's own handler (run after ours) keeps only line one
         if event.text:
             text = normalise_newlines(event.text)
+            if not self.value and "\n" in text.strip("\n"):
+                self.pasted_first = True  # a block: taken as it is (one line is read as typed)
             if len(text) > BIG_PASTE:
                 text = self._hold(text)
             if self.selection.is_empty:
@@ -197,6 +203,7 @@ class EntryBar(Vertical):
 
         text: str
         typed_at: datetime
+        pasted: bool = False  # the text began with a paste: taken as it is
 
     def __init__(
         self,
@@ -237,8 +244,10 @@ class EntryBar(Vertical):
         value = self.input.value
         moment = self.typed_at or self.clock()
         backdated = None
-        command = parse_slash(value)
-        if command is not None:  # /mitigated 20:12, /decision -5m ... backdate too
+        command = None if self.input.pasted_first else parse_slash(value)
+        if self.input.pasted_first:
+            value = ""  # a paste is taken as it is: its own timestamps stay text
+        elif command is not None:  # /mitigated 20:12, /decision -5m ... backdate too
             value = command.argument if command.name in _TIMED else ""
         try:
             if value:
@@ -267,6 +276,7 @@ class EntryBar(Vertical):
             self.typed_at = self.clock()
         elif not event.value:
             self.typed_at = None
+            self.input.pasted_first = False
         self._hints(event.value)
         self.tick()
 
@@ -290,10 +300,12 @@ class EntryBar(Vertical):
         text = self.input.with_pastes(text)
         if not text.strip():
             return True
-        return self.log_entry(self.Submitted(text, self.typed_at or self.clock()))
+        pasted = self.input.pasted_first
+        return self.log_entry(self.Submitted(text, self.typed_at or self.clock(), pasted))
 
     def take(self) -> Submitted | None:
         """Empty the bar and return what was in it (quitting logs it)."""
         text, typed_at = self.input.with_pastes(self.input.value), self.typed_at or self.clock()
+        pasted = self.input.pasted_first
         self.input.value = ""
-        return self.Submitted(text, typed_at) if text.strip() else None
+        return self.Submitted(text, typed_at, pasted) if text.strip() else None

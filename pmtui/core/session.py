@@ -190,6 +190,15 @@ class Session:
         change.message += note
         return change
 
+    def log_pasted(self, text: str, typed_at: datetime | None = None) -> Change:
+        """A paste (a log excerpt, a stack trace) logged as it is: a leading
+        timestamp is the log's own, not a backdate; a leading "/" is not a command."""
+        if not text.strip():
+            raise InputError("nothing to log")
+        note = " (a bad byte was replaced with �)" if has_surrogates(text) else ""
+        entry = self.incident.add_entry(text.strip(), typed_at or self.clock(), EntryKind.NOTE)
+        return self._done(Change("log", note.strip(), added=[entry.id], focus_entry=entry.id))
+
     def log_verbatim(self, text: str, typed_at: datetime | None = None) -> Change:
         """Log the text as a plain note, slash and all (quitting with a refused entry)."""
         if not text.strip():
