@@ -53,6 +53,7 @@ class Guard:
         self.crashed: str | None = None  # the unexpected error that ended the app
         self.lost: str | None = None  # changes neither saved nor rescued: why
         self.typed_to: Path | None = None  # what was typed, when the file turned out broken
+        self.created: Path | None = None  # made from a title typed when pmtui was stopped
         self._lock_said: str | None = None  # the lock problem last told, not to repeat it
 
     # -- signals --------------------------------------------------------------
@@ -142,7 +143,11 @@ class Guard:
 
         app = self.app
         main = app.main
-        if main is None or app.incident is None or app.saver is None or app.store is None:
+        if app.incident is None:
+            self._keep_the_title()
+            app.exit(None)
+            return
+        if main is None or app.saver is None or app.store is None:
             app.exit(None)
             return
         if not app.ensure_loaded():
@@ -165,6 +170,31 @@ class Guard:
                 self._rescue(str(rescue), interactive=False)
             return
         self._finish()
+
+    def _keep_the_title(self) -> None:
+        """Quit (a signal, a dropped SSH session) while the new incident's title is
+        being typed: the title typed so far makes the incident, as Enter would."""
+        from pmtui.core.new import default_path
+        from pmtui.core.store import IncidentStore
+
+        app = self.app
+        title = ""
+        for screen in app.screen_stack:
+            found = screen.query("#title")
+            if type(screen).__name__ == "TitlePrompt" and found:
+                title = str(getattr(found.first(), "value", "")).strip()
+        if not title or app.make_incident is None:
+            return
+        try:
+            incident = app.make_incident(title)
+            path = app.path or default_path(incident)
+            store = IncidentStore(path)
+            store.create(incident)
+            store.close()
+        except (PmtuiError, OSError) as error:
+            self.lost = f"the incident {title!r} could not be created: {error}"
+            return
+        self.created = path
 
     def _rescue(self, where: str | None, interactive: bool = True) -> None:
         app = self.app
@@ -300,6 +330,11 @@ class Guard:
             return 1, f"{crash}{app.path} could not be saved; {where}"
         if self.crashed is not None:
             return 1, f"{crash}everything typed is saved in {app.path}"
+        if self.created is not None:
+            return (
+                0,
+                f"Incident created in {self.created}, with the title typed before pmtui stopped",
+            )
         if written is not None:
             return 0, f"Postmortem written to {written}"
         if app.incident is not None:

@@ -397,3 +397,25 @@ def test_a_hurried_ic_loses_nothing(terminal: Terminal, tmp_path: Path) -> None:
     assert [text for text in lost if text in texts] == [], texts
     assert incident.actions == []  # no pane key made one
     assert "xfs full, a disk alert" in (tmp_path / "inc.md").read_text()
+
+
+@pytest.mark.parametrize("how", ["SIGTERM", "SIGHUP"])
+def test_a_signal_while_the_title_is_typed_keeps_the_title(
+    terminal: Terminal, tmp_path: Path, how: str
+) -> None:
+    """The SSH session drops while the IC types the new incident's title: it was lost,
+    nothing was created, and pmtui exited 0 without a word."""
+    terminal.start("ic", f"TZ=UTC {PMTUI}")
+    terminal.wait_for("ic", "What is broken?")
+    terminal.type("ic", "DB is down", enter=False)
+    terminal.wait_for("ic", "DB is down")
+    pid = _pmtui_pid(terminal, "ic")
+    os.kill(pid, getattr(signal, how))
+    if how == "SIGTERM":
+        shown = terminal.wait_for("ic", "EXIT=")
+        assert "EXIT=0" in shown and "Incident created in" in shown
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline and Path(f"/proc/{pid}").exists():
+        time.sleep(0.1)
+    (made,) = [p for p in tmp_path.glob("*.toml") if p.name != "tmux.conf"]
+    assert store.load(made).title == "DB is down"
