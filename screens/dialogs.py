@@ -9,7 +9,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, Markdown, Static
+from textual.widgets import Button, Input, Label, Markdown, Static, TextArea
 
 from pmtui.core.commands import SLASH_COMMANDS
 from pmtui.widgets import KeyFooter
@@ -137,39 +137,68 @@ class TitlePrompt(ModalScreen[str | None]):
                 self.dismiss(None)
 
         self.app.push_screen(
-            ConfirmScreen("Quit without creating the incident? y quits, n goes back", "Quit"),
+            ConfirmScreen(
+                "Quit without creating the incident? esc quits; any other key goes back",
+                "Quit",
+                "Back to the title",
+            ),
             answered,
         )
 
 
 class ConfirmScreen(ModalScreen[bool]):
-    """A yes/no question; y or enter says yes, n or escape says no."""
+    """'Throw this away?': esc again says yes; any other key says no and goes back.
 
+    It opens under a hurried IC's fingers (esc, then on typing): a letter must
+    not answer it, and must not be lost. A printable key goes back to the
+    field below and is typed there; only a second esc (or the button) discards.
+    """
+
+    AUTO_FOCUS = ""  # no button under the cursor: enter must not press "yes"
     DEFAULT_CSS = (
         _DIALOG_CSS.format(name="ConfirmScreen") + "ConfirmScreen Horizontal { height: auto; }"
     )
     BINDINGS = [
-        Binding("y", "answer(True)", "Yes", id="confirm.yes"),
-        Binding("n,escape", "answer(False)", "No", id="confirm.no"),
+        Binding("escape", "answer(True)", "Yes", id="confirm.yes"),
+        Binding("enter", "answer(False)", "No, go back", id="confirm.no"),
     ]
 
     def __init__(self, question: str, yes: str = "Yes", no: str = "No") -> None:
         super().__init__()
         self.question, self.yes, self.no = question, yes, no
+        self._answered = False
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static(self.question)
-            yield Horizontal(Button(self.yes, id="yes", variant="error"), Button(self.no, id="no"))
+            yield Static(self.question, markup=False)
+            yield Horizontal(
+                Button(f"esc {self.yes}", id="yes", variant="error"),
+                Button(f"any other key: {self.no}", id="no"),
+            )
 
     def on_mount(self) -> None:
         self.mount(KeyFooter())
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
-        self.dismiss(event.button.id == "yes")
+        self.action_answer(event.button.id == "yes")
 
     def action_answer(self, answer: bool) -> None:
-        self.dismiss(answer)
+        if not self._answered:  # a second key of the same burst finds it gone
+            self._answered = True
+            self.dismiss(answer)
+
+    def on_key(self, event: events.Key) -> None:
+        if event.key in ("escape", "enter", "tab", "shift+tab"):
+            return  # the bindings (and focus moves for the buttons)
+        event.stop()
+        below = self.app.screen_stack[-2] if len(self.app.screen_stack) > 1 else None
+        field = below.focused if below is not None else None
+        self.action_answer(False)
+        if event.is_printable and event.character and field is not None:
+            if isinstance(field, Input):
+                field.insert_text_at_cursor(event.character)
+            elif isinstance(field, TextArea):
+                field.insert(event.character)
 
 
 class ChoiceScreen(ModalScreen[str]):

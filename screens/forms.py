@@ -100,7 +100,11 @@ class Form(ModalScreen[T]):
                 self.dismiss(None)
 
         self.app.push_screen(
-            ConfirmScreen("Discard your edits? y discards, n goes back to them", "Discard", "Keep"),
+            ConfirmScreen(
+                "Discard your edits? esc discards them; any other key goes back (and is typed)",
+                "Discard",
+                "Keep editing",
+            ),
             answered,
         )
 

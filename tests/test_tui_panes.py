@@ -264,7 +264,7 @@ async def test_summary_editor_moves_the_impact_start_and_detection(tmp_path):
         app.screen.query_one("#detected_at", Input).value = "19:00"
         await pilot.press("ctrl+s")
         assert "before the impact started" in str(app.screen.query_one("#error").render())
-        await pilot.press("escape", "y")  # edited: discarding asks first
+        await pilot.press("escape", "escape")  # edited: discarding asks first
         await pilot.press("ctrl+z")  # undo the editor's edit: detection is back
         incident = await saved(app, pilot)
         assert (incident.detected_at.hour, incident.detected_at.minute) == (20, 30)
@@ -288,7 +288,7 @@ async def test_app_keys_do_not_steal_editing_keys_inside_dialogs(tmp_path):
         assert area.text in ("", "x")
         await pilot.press("ctrl+e")  # not an export inside the dialog
         assert isinstance(app.screen, SummaryEditor)
-        await pilot.press("escape", "y")  # edited: it asks before discarding
+        await pilot.press("escape", "escape")  # edited: it asks before discarding
         incident = await saved(app, pilot)
         assert [e.text for e in incident.timeline] == ["keep me"]
         assert not (tmp_path / "inc.md").exists()
