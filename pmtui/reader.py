@@ -19,7 +19,13 @@ import tomli
 from pydantic import ValidationError
 
 from pmtui.errors import LoadError
-from pmtui.fastload import count_tables, read_timeline, split_timeline, tail_start
+from pmtui.fastload import (
+    count_tables,
+    read_timeline,
+    split_timeline,
+    tail_start,
+    timeline_end,
+)
 from pmtui.model import SCHEMA, Incident, TimelineEntry, WholeTimeline, local_zone
 
 LISTS = ("actions", "timeline")
@@ -138,15 +144,16 @@ def _read_fast(
     head, start = split_timeline(text)
     if start < 0:
         return None
+    end = timeline_end(text, start)  # tables after the timeline are read with the head
     try:
-        data = tomli.loads(head)
+        data = tomli.loads(head + text[end:] if end < len(text) else head)
     except (tomli.TOMLDecodeError, RecursionError):
         return None
     table = data.get("incident")
     if "timeline" in data or not isinstance(table, dict):
         return None
-    begin = tail_start(text, start, tail) if tail else start
-    found = read_timeline(text, begin, _zone_of(table))
+    begin = tail_start(text, start, tail, end) if tail else start
+    found = read_timeline(text, begin, _zone_of(table), end)
     if found is None:
         return None
     return data, *found, Rest(text, name, start, begin) if begin > start else None
