@@ -39,15 +39,6 @@ from pmtui.model import EntryKind, TimelineEntry
 _HEADER = "\n[[timeline]]\n"
 # a TOML basic string pmtui writes: no raw control characters but tab
 _STRING = r'"(?:[^"\\\x00-\x08\x0a-\x1f\x7f]|\\[btnfr"\\]|\\u[0-9a-fA-F]{4})*"'
-_BLOCK = re.compile(
-    r"\n\[\[timeline\]\]\n"
-    rf"id = ({_STRING})\n"
-    r"at = (\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:\.\d{6})?[+-]\d\d:\d\d)\n"
-    r'kind = "([a-z]+)"\n'
-    rf"(?:author = ({_STRING})\n)?"
-    rf"text = ({_STRING})\n"
-)
-
 # -- any other shape of a table of strings and datetimes (tomli's own rules) --
 _WS = r"[ \t]*"
 _COMMENT = r"(?:#[^\x00-\x08\x0a-\x1f\x7f]*)?"
@@ -65,6 +56,20 @@ _LOOSE = re.compile(
     rf"(?:\r?\n)?(?:{_WS}{_COMMENT}\r?\n)*{_HEAD}(?:\r?\n(?:{_PAIR}{_WS}{_COMMENT}{_END}|{_WS}{_COMMENT}{_END}))*"
 )
 _PAIRS = re.compile(rf"^{_PAIR}", re.MULTILINE)
+_ANY_STRING = rf"{_STRING}|{_LITERAL}"
+# pmtui's key order and spacing, any datetime and quotes: one match an entry
+_BLOCK = re.compile(
+    r"\n\[\[timeline\]\]\n"
+    rf"id = ({_ANY_STRING})\n"
+    rf"at = ({_DATETIME})\n"
+    r"""kind = (?:"([a-z]+)"|'([a-z]+)')\n"""
+    rf"(?:author = ({_ANY_STRING})\n)?"
+    rf"text = ({_ANY_STRING})\n"
+)
+# ... and what pmtui writes: such a table is handed back to the writer's cache
+_PMTUI_AT = re.compile(
+    r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:\.(?!000000)\d{3}000)?(?!-00:00)[+-]\d\d:\d\d"
+)
 _NEXT = re.compile(rf"\r?\n{_HEAD}")  # where the next table begins
 # a header of another table ([[actions]], [extra]); [timeline.x] belongs to an entry
 _OTHER = re.compile(r"\r?\n[ \t]*\[(?![ \t]*\[?[ \t]*[\"']?timeline\b)")
@@ -232,22 +237,30 @@ def read_timeline(
         while position < end:
             found = match(text, position, end)
             if found is not None:
-                raw_id, raw_at, raw_kind, raw_author, raw_text = found.groups()
-                at = datetime.fromisoformat(raw_at)
-                if at.microsecond % 1000:
-                    return None  # pmtui writes milliseconds at most
+                raw_id, raw_at, kind, literal_kind, raw_author, raw_text = found.groups()
+                at = _moment(raw_at, zone)
+                exact = at.microsecond % 1000 == 0
                 entry = _entry(
                     {
                         "id": _string(raw_id),
-                        "at": at,
-                        "kind": _KINDS[raw_kind],
+                        "at": at
+                        if exact
+                        else at.replace(microsecond=at.microsecond // 1000 * 1000),
+                        "kind": _KINDS[kind or literal_kind],
                         "author": None if raw_author is None else _string(raw_author),
                         "text": _string(raw_text),
                     },
                     {"id", "at", "kind", "text"} if raw_author is None else set(_FIELDS),
                 )
                 block = found.group(0)
-                if "\\" not in block and at.utcoffset() == zone.utcoffset(at):
+                if (
+                    exact
+                    and kind
+                    and "\\" not in block
+                    and "'" not in (raw_id[0], raw_text[0], (raw_author or '"')[0])
+                    and _PMTUI_AT.fullmatch(raw_at)
+                    and at.utcoffset() == zone.utcoffset(at)
+                ):
                     canonical.append((entry, block))
                 position = found.end()
             else:
