@@ -190,9 +190,11 @@ def split_timeline(text: str) -> tuple[str, int]:
 
 
 def count_tables(text: str, start: int, end: int) -> int:
-    exact = text.count(_HEADER, start, end)
-    if text.count("[[", start, end) == exact:
-        return exact
+    # a header line as pmtui writes it, with or without a comment or CR after it;
+    # when any "[[" is not one of those, the whole stretch is searched (slower)
+    common = text.count("\n[[timeline]]", start, end)
+    if text.count("[[", start, end) == common:
+        return common
     return len(_NEXT.findall(text, start, end))
 
 
