@@ -19,6 +19,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from pmtui import store
+from pmtui.errors import LoadError
 from pmtui.fastload import (
     count_tables,
     read_timeline,
@@ -229,3 +230,55 @@ def test_an_extra_table_in_an_entry_or_an_action_is_written_back_in_place(tmp_pa
     assert again.model_dump() == incident.model_dump() == reference(text).model_dump()
     assert again.timeline[1].model_extra == {"source": {"tool": "pd"}}
     assert again.actions[0].model_extra == {"jira": {"key": "OPS-1"}}
+
+
+def reader_reference(text: str) -> Incident | None:
+    """What the whole file through tomli + pydantic gives, as the reader reads it; None
+    when either refuses it."""
+    try:
+        data = tomli.loads(text)
+        table = data["incident"]
+        zone = ZoneInfo(table["timezone"])
+        for name, value in table.items():
+            if isinstance(value, datetime) and value.tzinfo is None:
+                table[name] = value.replace(tzinfo=zone)
+        for key in ("timeline", "actions"):
+            table[key] = data.get(key, [])
+            used = {item["id"] for item in table[key] if "id" in item}
+            number = 1
+            for item in table[key]:
+                for name, value in item.items():
+                    if isinstance(value, datetime) and value.tzinfo is None:
+                        item[name] = value.replace(tzinfo=zone)
+                if "id" not in item:
+                    while f"{key[0]}{number}" in used:
+                        number += 1
+                    item["id"] = f"{key[0]}{number}"
+                    used.add(item["id"])
+        return Incident.model_validate(table)
+    except (ValueError, TypeError, KeyError):
+        return None
+
+
+SIGNIFICANT = ['"', "'", "\n", "\r", "#", "=", " ", "[", "]", "T", "Z", "\\", "x", "0", ":", "."]
+
+
+@given(
+    shaped_file(), st.lists(st.tuples(st.floats(0, 1), st.sampled_from(SIGNIFICANT)), max_size=3)
+)
+def test_a_mangled_file_of_any_shape_reads_as_tomli_reads_it_or_not_at_all(shaped, edits):
+    text, _ = shaped
+    _, start = split_timeline(text)
+    for where, char in edits:  # within the timeline: a char deleted or one inserted
+        at = start + int(where * (len(text) - start - 1))
+        text = text[:at] + text[at + 1 :] if char == "x" else text[:at] + char + text[at:]
+    expected = reader_reference(text)
+    try:
+        got: Incident | None = store.parse(text, "x")
+    except LoadError:
+        got = None
+    if expected is None:
+        assert got is None, text
+    else:
+        assert got is not None, text
+        same(got, expected)
