@@ -1,6 +1,7 @@
 """pmtui's speed benchmark: prints a table; asserts nothing.
 
     .venv/bin/python benchmarks/bench.py [--sizes 100,1000,10000,100000] [--runs 3]
+        [--shapes 100000]
 
 Generates schema-1 incidents, then measures in fresh processes: start to
 first paint, against two floors measured in turns with it: a bare Textual
@@ -9,7 +10,9 @@ Textual widgets, the same 29 showing the same text ("x same": the floor for any
 Textual program showing that screen),
 a stamp (Enter until the entry is on screen, and until it is fsync'd),
 `pmtui ls` over a folder of 1,000 incidents,
-load, save and export, scrolling and editing, and peak memory.
+load, save and export, scrolling and editing, and peak memory; and first
+paint of the same `--shapes` entries written by pmtui, with `T` datetimes,
+and in another key order with 'literal' strings, comments and CRLF.
 """
 
 from __future__ import annotations

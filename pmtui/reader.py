@@ -1,7 +1,7 @@
 """Read incident files (schema 1): tomli (a UTF-8 BOM is accepted), then pydantic.
 
 Every failure is one line naming the file and the line/column or the field.
-A big file pmtui wrote itself can be opened tail-first: the head, the actions
+A big file can be opened tail-first: the head, the actions
 and the last entries now (`parse(..., tail=N)`), the rest later (`Rest.read`).
 """
 
@@ -118,7 +118,7 @@ class Rest:
         """The whole timeline (earlier entries + `tail`) and the canonical blocks by id.
 
         Safe on another thread: it reads text and makes new objects. When the
-        earlier tables are not in pmtui's shape, the whole file is read the
+        earlier tables need tomli throughout, the whole file is read the
         slow way, which also finds any error in it (LoadError).
         """
         found = read_timeline(self.text, self.start, zone, self.end)
@@ -136,7 +136,7 @@ class Rest:
 def _read_fast(
     text: str, name: str | Path, tail: int = 0
 ) -> tuple[dict[str, Any], list[TimelineEntry], list[Any], Rest | None] | None:
-    """The fast path (pmtui.fastload) when the file is in pmtui's own shape.
+    """The fast path (pmtui.fastload): None when the file needs tomli throughout.
 
     With `tail`, only the last `tail` timeline tables are read; the Rest says
     where the others are.
@@ -162,7 +162,7 @@ def _read_fast(
 def parse(text: str, name: str | Path, tail: int = 0) -> Incident:
     """Parse and validate an incident file's text; LoadError on any problem.
 
-    With `tail` (a big file in pmtui's own shape), only the last `tail`
+    With `tail` (a big file the fast path reads), only the last `tail`
     entries are read: the incident is `loading` until `finish_loading`.
     """
     fast = _read_fast(text, name, tail)
