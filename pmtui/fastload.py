@@ -4,10 +4,10 @@ At 100,000 entries tomli takes over a second and pydantic as long again:
 too slow to open an incident in the middle of an outage. Each table is read
 the fastest way that reads it exactly as tomli + pydantic would:
 
-1. pmtui's own shape (what the writer writes): one regular expression,
-   about ten times faster than tomli, and the table's text is handed back
-   as it is exactly what pmtui would write for it again (the writer's cache
-   starts warm);
+1. pmtui's key order and spacing, with any datetime or quotes: one regular
+   expression, about ten times faster than tomli. When the table is in
+   pmtui's exact shape, its text is handed back too, as it is exactly what
+   pmtui would write for it again (the writer's cache starts warm);
 2. any other table of `key = value` lines whose values are strings (basic
    or literal) and datetimes (`T` or space, `Z`, an offset or none, seconds
    and fractions or not), with keys in any order, comments, blank lines,
@@ -16,9 +16,10 @@ the fastest way that reads it exactly as tomli + pydantic would:
 3. anything else (a number, an array, a multi-line string, a dotted key):
    that one table through tomli and pydantic.
 
-Anything the parts cannot settle alone (a missing id, numbered from the
-whole list; a table that is not a [[timeline]] table; a TOML error; an
-invalid entry) returns None, and the caller reads the whole file with tomli
+Tables after the timeline ([[actions]], [extra]) are for the caller to read
+with the head (`timeline_end`). Anything the parts cannot settle alone (a
+missing id, numbered from the whole list; another table between the
+[[timeline]] tables; a TOML error; an invalid entry) returns None, and the caller reads the whole file with tomli
 as usual, which also names the problem. The differential tests check that
 both paths give the same incident, for every shape.
 """
