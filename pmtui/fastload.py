@@ -19,9 +19,10 @@ the fastest way that reads it exactly as tomli + pydantic would:
 Tables after the timeline ([[actions]], [extra]) are for the caller to read
 with the head (`timeline_end`). Anything the parts cannot settle alone (a
 missing id, numbered from the whole list; another table between the
-[[timeline]] tables; a TOML error; an invalid entry) returns None, and the caller reads the whole file with tomli
-as usual, which also names the problem. The differential tests check that
-both paths give the same incident, for every shape.
+[[timeline]] tables; a TOML error; an invalid entry) returns None, and the
+caller reads the whole file with tomli as usual, which also names the
+problem. The differential tests check that both paths give the same
+incident, for every shape.
 """
 
 from __future__ import annotations
