@@ -54,8 +54,9 @@ _DATETIME = (
     r"(?:[Zz]|[+-](?:[01][0-9]|2[0-3]):[0-5][0-9])?"
 )
 _PAIR = rf"{_WS}([A-Za-z0-9_-]+){_WS}={_WS}({_STRING}|{_LITERAL}|{_DATETIME})"
-_LOOSE = re.compile(
-    rf"(?:\r?\n)?(?:{_WS}{_COMMENT}\r?\n)*{_HEAD}(?:\r?\n(?:{_PAIR}{_WS}{_COMMENT}{_END}|{_WS}{_COMMENT}{_END}))*"
+_LOOSE = re.compile(  # comment lines, the header, then pair, comment and blank lines
+    rf"(?:\r?\n)?(?:{_WS}{_COMMENT}\r?\n)*{_HEAD}"
+    rf"(?:\r?\n(?:{_PAIR}{_WS}{_COMMENT}{_END}|{_WS}{_COMMENT}{_END}))*"
 )
 _PAIRS = re.compile(rf"^{_PAIR}", re.MULTILINE)
 _ANY_STRING = rf"{_STRING}|{_LITERAL}"
