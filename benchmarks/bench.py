@@ -1,6 +1,7 @@
 """pmtui's speed benchmark: prints a table; asserts nothing.
 
     .venv/bin/python benchmarks/bench.py [--sizes 100,1000,10000,100000] [--runs 3]
+        [--shapes 100000]
 
 Generates schema-1 incidents, then measures in fresh processes: start to
 first paint, against two floors measured in turns with it: a bare Textual
@@ -9,7 +10,9 @@ Textual widgets, the same 29 showing the same text ("x same": the floor for any
 Textual program showing that screen),
 a stamp (Enter until the entry is on screen, and until it is fsync'd),
 `pmtui ls` over a folder of 1,000 incidents,
-load, save and export, scrolling and editing, and peak memory.
+load, save and export, scrolling and editing, and peak memory; and first
+paint of the same `--shapes` entries written by pmtui, with `T` datetimes,
+and in another key order with 'literal' strings, comments and CRLF.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import statistics
 import subprocess
 import sys
@@ -214,6 +218,41 @@ def log_command(path: Path, rounds: int = 21) -> tuple[float, float, float]:
     return statistics.median(logs), statistics.median(floors), statistics.median(batches)
 
 
+def other_shapes(path: Path) -> dict[str, Path]:
+    """The same entries as valid TOML in other shapes than pmtui writes."""
+    text = path.read_text()
+    t_times = re.sub(r"^(at = \d{4}-\d\d-\d\d) ", r"\1T", text, flags=re.MULTILINE)
+    # text before kind, literal strings, a comment on each header, CRLF
+    hand = re.sub(r"^(kind = .*)\n(text = .*)$", r"\2\n\1", t_times, flags=re.MULTILINE)
+    hand = re.sub(r'^(id|kind|text) = "([^"\\\']*)"$', r"\1 = '\2'", hand, flags=re.MULTILINE)
+    hand = hand.replace("[[timeline]]\n", "[[timeline]]  # pasted\n").replace("\n", "\r\n")
+    shapes = {"`T` datetimes": t_times, "other order, 'literal', comments, CRLF": hand}
+    paths = {}
+    for n, (name, shaped) in enumerate(shapes.items()):
+        paths[name] = path.with_name(f"shape-{n}.toml")
+        paths[name].write_bytes(shaped.encode())
+    return paths
+
+
+def shape_figures(path: Path, runs: int) -> None:
+    """First paint of the same entries in pmtui's shape and in others, in turns."""
+    paths = {"pmtui's own shape": path, **other_shapes(path)}
+    paints: dict[str, list[float]] = {name: [] for name in paths}
+    peaks: dict[str, float] = dict.fromkeys(paths, 0.0)
+    for _ in range(runs):
+        for name, shaped in paths.items():
+            result = run("paint-pmtui", str(shaped))
+            paints[name].append(result["paint"])
+            peaks[name] = max(peaks[name], result["peak_mb"])
+    own = statistics.median(paints["pmtui's own shape"])
+    for name, times in paints.items():
+        paint = statistics.median(times)
+        print(
+            f"  {name}: paints in {ms(paint)} ({paint / own:.2f}x pmtui's shape), "
+            f"peak {peaks[name]:.0f} MB"
+        )
+
+
 def ms(seconds: float) -> str:
     return f"{seconds * 1000:.1f} ms"
 
@@ -222,6 +261,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="100,1000,10000,100000")
     parser.add_argument("--runs", type=int, default=5, help="paint runs per size (median)")
+    parser.add_argument(
+        "--shapes", type=int, default=100_000, help="entries of the other-shapes paint (0: none)"
+    )
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     warm_bytecode()
@@ -254,6 +296,9 @@ def main() -> None:
             f"`pmtui ls` over 1,000 incidents of 100 entries (whole process): {ms(ls)} "
             f"against `python -c pass` {ms(python_floor)}"
         )
+        if args.shapes:
+            print(f"first paint of {args.shapes:,} entries written by pmtui and by others:")
+            shape_figures(generate(args.shapes, folder), args.runs)
         head = (
             "entries",
             "paint",

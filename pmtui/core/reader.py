@@ -1,7 +1,7 @@
 """Read incident files (schema 1): tomli (a UTF-8 BOM is accepted), then pydantic.
 
 Every failure is one line naming the file and the line/column or the field.
-A big file pmtui wrote itself can be opened tail-first: the head, the actions
+A big file can be opened tail-first: the head, the actions
 and the last entries now (`parse(..., tail=N)`), the rest later (`Rest.read`).
 """
 
@@ -19,7 +19,13 @@ import tomli
 from pydantic import ValidationError
 
 from pmtui.core.errors import LoadError
-from pmtui.core.fastload import count_tables, read_timeline, split_timeline, tail_start
+from pmtui.core.fastload import (
+    count_tables,
+    read_timeline,
+    split_timeline,
+    tail_start,
+    timeline_end,
+)
 from pmtui.core.files import NotRegular, read_regular
 from pmtui.core.model import SCHEMA, Incident, TimelineEntry, WholeTimeline, local_zone
 
@@ -115,7 +121,7 @@ class Rest:
         """The whole timeline (earlier entries + `tail`) and the canonical blocks by id.
 
         Safe on another thread: it reads text and makes new objects. When the
-        earlier tables are not in pmtui's shape, the whole file is read the
+        earlier tables need tomli throughout, the whole file is read the
         slow way, which also finds any error in it (LoadError).
         """
         found = read_timeline(self.text, self.start, zone, self.end)
@@ -133,7 +139,7 @@ class Rest:
 def _read_fast(
     text: str, name: str | Path, tail: int = 0
 ) -> tuple[dict[str, Any], list[TimelineEntry], list[Any], Rest | None] | None:
-    """The fast path (pmtui.core.fastload) when the file is in pmtui's own shape.
+    """The fast path (pmtui.core.fastload): None when the file needs tomli throughout.
 
     With `tail`, only the last `tail` timeline tables are read; the Rest says
     where the others are.
@@ -141,15 +147,16 @@ def _read_fast(
     head, start = split_timeline(text)
     if start < 0:
         return None
+    end = timeline_end(text, start)  # tables after the timeline are read with the head
     try:
-        data = tomli.loads(head)
+        data = tomli.loads(head + text[end:] if end < len(text) else head)
     except (tomli.TOMLDecodeError, RecursionError):
         return None
     table = data.get("incident")
     if "timeline" in data or not isinstance(table, dict):
         return None
-    begin = tail_start(text, start, tail) if tail else start
-    found = read_timeline(text, begin, _zone_of(table))
+    begin = tail_start(text, start, tail, end) if tail else start
+    found = read_timeline(text, begin, _zone_of(table), end)
     if found is None:
         return None
     return data, *found, Rest(text, name, start, begin) if begin > start else None
@@ -158,7 +165,7 @@ def _read_fast(
 def parse(text: str, name: str | Path, tail: int = 0) -> Incident:
     """Parse and validate an incident file's text; LoadError on any problem.
 
-    With `tail` (a big file in pmtui's own shape), only the last `tail`
+    With `tail` (a big file the fast path reads), only the last `tail`
     entries are read: the incident is `loading` until `finish_loading`.
     """
     fast = _read_fast(text, name, tail)

@@ -50,10 +50,19 @@ def toml_string(value: str) -> str:
     return tomli_w.dumps({"x": value})[4:-1]
 
 
+_SUBTABLE = re.compile(r"^(\[\[?)", re.MULTILINE)
+
+
+def _record_block(name: str, record: dict[str, Any], zone: ZoneInfo) -> str:
+    """A [[name]] table of any keys: an extra table is [name.x], not a top-level [x]
+    (tomli-w writes no raw line break in a string, so a line opening "[" is a header)."""
+    return f"\n[[{name}]]\n" + _SUBTABLE.sub(rf"\1{name}.", tomli_w.dumps(_table(record, zone)))
+
+
 def entry_block(entry: TimelineEntry, zone: ZoneInfo) -> str:
     """One [[timeline]] table, as tomli-w would write it, about ten times faster."""
     if entry.model_extra:
-        return "\n[[timeline]]\n" + tomli_w.dumps(_table(entry.model_dump(), zone))
+        return _record_block("timeline", entry.model_dump(), zone)
     at = entry.at.astimezone(zone).isoformat(sep=" ")
     author = f"author = {toml_string(entry.author)}\n" if entry.author is not None else ""
     return (
@@ -159,7 +168,7 @@ class TomlWriter:
         for item in snap.actions:
             done = actions.get(item.id)
             if done is None or done[0] is not item:
-                text = "\n[[actions]]\n" + tomli_w.dumps(_table(item.model_dump(), zone))
+                text = _record_block("actions", item.model_dump(), zone)
                 done = actions[item.id] = (item, text)
             parts.append(done[1])
         return ["".join(parts).encode("utf-8"), *self._render_timeline(snap.timeline, zone)]
