@@ -17,6 +17,7 @@ usage: pmtui [PATH]                 open an incident (created if missing)
        pmtui new [TITLE] [options]  start a new incident and open it
        pmtui export PATH [-o OUT]   write the Markdown postmortem
        pmtui log PATH TEXT...       add an entry from a script or another terminal
+       pmtui view PATH              watch an incident open elsewhere, and add lines to it
        pmtui ls [DIR]               list the incidents in a folder, newest first
        pmtui actions [DIR]          action items across incidents, by owner, overdue first
        pmtui report [DIR]           time to detect/mitigate/resolve, actions done
@@ -124,6 +125,25 @@ def cmd_new(args: argparse.Namespace) -> int:
     return run_tui(path)
 
 
+def _view_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="pmtui view",
+        description=(
+            "Watch an incident without taking it (the IC keeps it open): it follows the IC's "
+            "saves and what anyone logs; what you type is added to its journal."
+        ),
+        epilog="example: pmtui view inc.toml",
+    )
+    parser.add_argument("path", type=Path, help="the incident's TOML file")
+    return parser
+
+
+def cmd_view(args: argparse.Namespace) -> int:
+    from pmtui.view import run_view
+
+    return run_view(args.path)
+
+
 def run_tui(path: Path | None, new_options: argparse.Namespace | None = None) -> int:
     from pmtui.app import run
 
@@ -149,6 +169,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             from pmtui.listing import main as listing_main
 
             return listing_main(args_list)
+        if args_list[:1] == ["view"]:
+            return cmd_view(_view_parser().parse_args(args_list[1:]))
         if args_list[:1] == ["new"]:
             return cmd_new(_new_parser().parse_args(args_list[1:]))
         return run_tui(_open_parser().parse_args(args_list).path)
