@@ -168,28 +168,28 @@ def _tomli_entry(chunk: str, zone: ZoneInfo) -> TimelineEntry | None:
     return _validated(tables[0], zone)
 
 
-def _header_line(text: str, start: int, at: int, end: int) -> int:
-    """Where the line break before the line holding `at` begins, when that line
-    is a [[timeline]] header at or after `start`; else -1."""
-    newline = text.rfind("\n", start, at)
-    if newline < start:
-        return -1
+def _header_line(text: str, newline: int, start: int) -> int:
+    """Where the line break at `newline` begins (its CR), when the line after it
+    is a [[timeline]] header and that break is at or after `start`; else -1."""
     if newline > start and text[newline - 1] == "\r":
         newline -= 1
-    return newline if _NEXT.match(text, newline, end) else -1
+    return newline if newline >= start and _NEXT.match(text, newline) else -1
 
 
 def split_timeline(text: str) -> tuple[str, int]:
     """(the text before the timeline tables, where they start); -1 when none.
 
-    The start is where the line break before the first [[timeline]] header begins.
+    The start is where the line break before the first [[timeline]] header
+    begins. Each line holding "[[" is looked at once (a line of 30,000 "["
+    must not cost 30,000 searches of it).
     """
     at = text.find("[[")
     while at >= 0:
-        start = _header_line(text, 0, at, len(text))
+        start = _header_line(text, text.rfind("\n", 0, at), 0)
         if start >= 0:  # (a lone CR before the line break is left to tomli)
             return (text, -1) if text[start - 1] == "\r" else (text[:start] + "\n", start)
-        at = text.find("[[", at + 2)
+        line_end = text.find("\n", at)
+        at = -1 if line_end < 0 else text.find("[[", line_end)
     return text, -1
 
 
@@ -220,8 +220,14 @@ def tail_start(text: str, start: int, keep: int, end: int | None = None) -> int:
     position = end
     for _ in range(keep):
         at = text.rfind("[[", start, position)
-        while at > start and (header := _header_line(text, start, at, end)) < 0:
-            at = text.rfind("[[", start, at)
+        while at > start:
+            newline = text.rfind("\n", start, at)
+            if newline < start:
+                return start
+            header = _header_line(text, newline, start)
+            if header >= 0:
+                break
+            at = text.rfind("[[", start, newline)  # the next line up holding "[["
         if at <= start or header <= start:
             return start
         position = header
