@@ -2,6 +2,8 @@
 
 from datetime import datetime, timedelta
 
+import pytest
+
 from pmtui.core import store
 from pmtui.core.model import ActionKind, EntryKind, Status
 from tests.conftest import NOW, RAPPI
@@ -297,3 +299,19 @@ async def test_a_burst_with_corrections_keeps_its_order(tmp_path):
                 app.post_message(events.Key(key, None))
         await pilot.pause()
         assert app.screen.query_one("#entry").value == "then db"
+
+
+@pytest.mark.parametrize("typed", ["/title", "/ic", "/sev", "/title   "])
+def test_a_fact_command_without_its_value_is_refused_in_words(typed):
+    """'/title' answered 'input should be a valid string'; '/ic' cleared the IC unasked."""
+    from pmtui.core.model import Incident
+    from pmtui.core.session import InputError, Session
+
+    incident = Incident(title="Checkout down", commander="Ana", severity="SEV2", started_at=NOW)
+    with pytest.raises(InputError, match=r"needs (a title|a name|a severity)"):
+        Session(incident, clock=lambda: NOW).log(typed)
+    assert (incident.title, incident.commander, incident.severity) == (
+        "Checkout down",
+        "Ana",
+        "SEV2",
+    )

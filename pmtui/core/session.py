@@ -182,6 +182,9 @@ class Session:
             kind = ActionKind.CORRECTIVE if command.name == "action" else ActionKind.PREVENTIVE
             change = self.add_action(command.argument, kind)
         elif command.name in ("sev", "title", "ic"):
+            if not command.argument:  # clearing a fact is the summary editor's (ctrl+s)
+                what = {"sev": "a severity, 1 to 4", "title": "a title", "ic": "a name"}
+                raise InputError(f"/{command.name} needs {what[command.name]}")
             field_name = {"sev": "severity", "title": "title", "ic": "commander"}[command.name]
             change = self.update_head({field_name: command.argument or None})
         else:
