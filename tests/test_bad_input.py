@@ -323,3 +323,19 @@ async def test_toasts_quoting_typed_text_draw_it_safe(tmp_path):
         assert all(n.markup is False for n in app._notifications)
         painted = "\n".join(screen_rows(app))
         assert _controls(painted) == set()
+
+
+async def test_bidirectional_overrides_cannot_reverse_what_is_shown_or_exported(tmp_path):
+    """U+202E in an entry showed (and exported) the rest of it reversed."""
+    app = open_app(tmp_path / "inc.toml")
+    sneaky = "rollback done \u202eenod ton\u202c ok \u2067x\u2069"
+    async with app.run_test(size=(120, 36)) as pilot:
+        app.post_message(events.Paste(sneaky))
+        await pilot.press("enter")
+        incident = await saved(app, pilot)
+        painted = "\n".join(screen_rows(app))
+    assert incident.timeline[-1].text == sneaky  # stored exactly
+    bidi = {chr(c) for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A))}
+    assert not bidi & set(painted)
+    assert not bidi & set(export_markdown(incident, now=NOW))
+    assert "rollback done �enod ton� ok" in painted

@@ -15,8 +15,12 @@ from __future__ import annotations
 # controls (U+0080..U+009F, which some terminals obey as ESC sequences) as �
 _PICTURES = {c: 0x2400 + c for c in range(32)} | {0x7F: 0x2421}
 _C1 = {c: 0xFFFD for c in range(0x80, 0xA0)}
-_VISIBLE = _PICTURES | _C1 | {0x0A: 0x23CE}
-_PRINTABLE = {c: p for c, p in (_PICTURES | _C1).items() if c not in (0x09, 0x0A)}
+# bidirectional embeddings, overrides and isolates: an entry holding U+202E
+# shows (and exports) its text reversed, so what the IC reads is not what it
+# says ("Trojan Source"); they become � too. Marks (LRM, RLM) and joiners stay.
+_BIDI = {c: 0xFFFD for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A))}
+_VISIBLE = _PICTURES | _C1 | _BIDI | {0x0A: 0x23CE}
+_PRINTABLE = {c: p for c, p in (_PICTURES | _C1 | _BIDI).items() if c not in (0x09, 0x0A)}
 
 LONGEST = 2000  # characters of one text drawn; more than any screen shows
 
