@@ -33,7 +33,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from pmtui import store  # noqa: E402
+from pmtui.core import store  # noqa: E402
 from pmtui.core.export import export_markdown  # noqa: E402
 from pmtui.core.model import ActionKind, EntryKind, Incident, Status  # noqa: E402
 

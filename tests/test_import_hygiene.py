@@ -1,5 +1,7 @@
 """One import name, a core without Textual, and `pmtui export` fast over slow SSH."""
 
+import json
+import os
 import pkgutil
 import subprocess
 import sys
@@ -82,3 +84,25 @@ def test_no_import_cycle_anywhere():
         if imported.startswith("pmtui") and graph.chain_exists(importer=imported, imported=module)
     }
     assert cycles == set()
+
+
+def test_the_benchmark_still_runs(tmp_path: Path):
+    """A move of the core broke the benchmark unseen (CI does not time anything):
+    its options parse, and its runner paints pmtui once on a small incident."""
+    bench = ROOT / "benchmarks"
+    probe = subprocess.run(
+        [sys.executable, str(bench / "bench.py"), "--help"], capture_output=True, text=True
+    )
+    assert probe.returncode == 0, probe.stderr[-500:]
+    incident = tmp_path / "inc.toml"
+    incident.write_bytes(RAPPI.read_bytes())
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "BENCH_T0": "0"}
+    painted = subprocess.run(
+        [sys.executable, str(bench / "runner.py"), "paint-pmtui", str(incident)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert painted.returncode == 0, painted.stderr[-800:]
+    assert "paint" in json.loads(painted.stdout.strip().splitlines()[-1])
