@@ -37,7 +37,7 @@ _ACTION_KINDS = ("corrective", "preventive")
 _TEXTS = ("commander", "summary", "impact", "root_cause", "resolution")
 _STAMPS = ("detected_at", "mitigated_at", "resolved_at")
 
-# [[timeline]] tables exactly as pmtui writes them (pmtui/fastload.py reads the same
+# [[timeline]] tables exactly as pmtui writes them (pmtui/core/fastload.py reads the same
 # shape), matched all at once: a Python loop per entry made `pmtui ls` twice as slow
 _HEADER = "\n[[timeline]]\n"
 _PLAIN = r'"[^"\\\x00-\x08\x0a-\x1f\x7f]*"'  # a basic string without escapes
