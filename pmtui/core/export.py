@@ -195,14 +195,9 @@ def _entry_lines(
     return [f"- {when}: {text}", *_block(rest.split("\n") if rest else [])]
 
 
-def _timeline_heading(incident: Incident, start: datetime) -> str:
+def _timeline_heading(labels: list[str]) -> str:
     """'## Timeline (all times GMT, UTC+0)'; when the clocks change during the
     timeline, the other offsets too, and each line after a change names its own."""
-    zone, labels = incident.zone, [zone_label(start)]
-    for entry in incident.timeline:
-        label = zone_label(entry.at.astimezone(zone))
-        if label not in labels:
-            labels.append(label)
     if len(labels) == 1:
         return f"## Timeline (all times {labels[0]})"
     return f"## Timeline (times in {labels[0]}; then {' or '.join(labels[1:])} where marked)"
@@ -244,13 +239,17 @@ def export_markdown(incident: Incident, now: datetime | None = None) -> str:
     if brief:
         out += [f"**Root cause in brief:** {contain_block(brief)}", ""]
 
-    out += [_timeline_heading(incident, start), ""]
+    heading = len(out)
     day, zone, offset = start.date(), incident.zone, start.utcoffset()
+    labels = {offset: zone_label(start)}  # each offset's label, made once (not per entry)
     for entry in incident.timeline:
         moment = entry.at.astimezone(zone)
-        changed = moment.utcoffset() != offset
-        out += _entry_lines(entry, moment, moment.date() != day, changed)
-        day, offset = moment.date(), moment.utcoffset()
+        now_offset = moment.utcoffset()
+        if now_offset not in labels:
+            labels[now_offset] = zone_label(moment)
+        out += _entry_lines(entry, moment, moment.date() != day, now_offset != offset)
+        day, offset = moment.date(), now_offset
+    out[heading:heading] = [_timeline_heading(list(labels.values())), ""]
     if not incident.timeline:
         out.append("_No entries logged._")
     out.append("")
