@@ -29,6 +29,8 @@ from pmtui.keys import KeyRouting, app_bindings, help_sections, main_screen_comm
 from pmtui.loading import TAIL, RestLoader, RestRead, preload, settle_gc
 from pmtui.screens.main import MainScreen
 from pmtui.widgets import ActionList, EntryBar, SaveIndicator, TimelineView
+from pmtui.widgets.action_list import ActionVerb
+from pmtui.widgets.timeline import EntryVerb
 
 if TYPE_CHECKING:
     from pmtui.screens.forms import Form
@@ -304,12 +306,12 @@ class PmtuiApp(KeyRouting[Path | None]):
     def on_timeline_view_requested(self, message: TimelineView.Requested) -> None:
         assert self.session is not None and self.incident is not None
         session, entry_id = self.session, message.entry_id
-        if message.verb == "delete":
+        if message.verb is EntryVerb.DELETE:
             text = self.incident.timeline[self.incident.index_of(entry_id)].text
             self.apply(lambda: _says(session.delete_entry(entry_id), "entry", text))
-        elif message.verb == "to_action":
+        elif message.verb is EntryVerb.TO_ACTION:
             self.apply(lambda: session.entry_to_action(entry_id))
-        elif message.verb == "edit":
+        else:
             self._edit_entry(entry_id)
 
     def _edit_entry(self, entry_id: str) -> None:
@@ -326,18 +328,18 @@ class PmtuiApp(KeyRouting[Path | None]):
         from pmtui.screens import ActionEditor
 
         assert self.session is not None and self.incident is not None
-        session, action_id = self.session, message.action_id
-        if message.verb == "add" or action_id is None:
+        session, action_id, verb = self.session, message.action_id, message.verb
+        if verb is ActionVerb.ADD or action_id is None:
             self._open_form(
                 ActionEditor(zone=self.incident.zone, now=self.clock()),
                 lambda values: session.add_action(**values),
             )
-        elif message.verb == "toggle":
+        elif verb is ActionVerb.TOGGLE:
             self.apply(lambda: session.toggle_action(action_id))
-        elif message.verb == "delete":
+        elif verb is ActionVerb.DELETE:
             text = self.incident.actions[self.incident.action_index(action_id)].text
             self.apply(lambda: _says(session.delete_action(action_id), "action item", text))
-        elif message.verb == "edit":
+        else:
             item = self.incident.actions[self.incident.action_index(action_id)]
             self._open_form(
                 ActionEditor(item, zone=self.incident.zone, now=self.clock()),

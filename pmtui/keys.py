@@ -16,10 +16,16 @@ from textual.widgets import Input
 
 from pmtui.core.model import Status
 from pmtui.widgets import ActionList, EntryBar, FieldUndo, TimelineView
+from pmtui.widgets.action_list import ACTION_ACTIONS
+from pmtui.widgets.timeline import ENTRY_ACTIONS
 
 
 @dataclass(frozen=True)
-class Command:
+class AppKey:
+    """A key that works anywhere (footer, palette, help). A "command" in pmtui is
+    a slash command typed in the bar (pmtui.core.commands); pane keys are
+    PaneActions (pmtui.widgets.pane)."""
+
     key: str
     action: str
     label: str
@@ -27,20 +33,18 @@ class Command:
     show: bool = True
 
 
-COMMANDS = (
-    Command("ctrl+t", "stamp", "Marker", "Drop a marker entry at this very second"),
-    Command(
+APP_KEYS = (
+    AppKey("ctrl+t", "stamp", "Marker", "Drop a marker entry at this very second"),
+    AppKey(
         "ctrl+z", "undo", "Undo", "Undo the typing in a field, else the last change (a delete…)"
     ),
-    Command("ctrl+y", "redo", "Redo", "Redo what ctrl+z undid"),
-    Command(
-        "ctrl+s", "summary", "Summary", "Edit title, severity, IC, summary, impact, root cause"
-    ),
-    Command("ctrl+e", "preview", "Export", "Export now and preview the Markdown postmortem"),
-    Command("f1", "help", "Help", "Show every key and slash command"),
-    Command("ctrl+q", "quit", "Quit", "Save, write the postmortem beside the file, and quit"),
+    AppKey("ctrl+y", "redo", "Redo", "Redo what ctrl+z undid"),
+    AppKey("ctrl+s", "summary", "Summary", "Edit title, severity, IC, summary, impact, root cause"),
+    AppKey("ctrl+e", "preview", "Export", "Export now and preview the Markdown postmortem"),
+    AppKey("f1", "help", "Help", "Show every key and slash command"),
+    AppKey("ctrl+q", "quit", "Quit", "Save, write the postmortem beside the file, and quit"),
 )
-STATUS_COMMANDS = (
+STATUS_CHANGES = (
     ("Mark mitigated", "Impact has stopped", Status.MITIGATED),
     ("Mark resolved", "Fixed for good", Status.RESOLVED),
     ("Re-open (detected)", "The impact is back", Status.DETECTED),
@@ -59,7 +63,7 @@ def app_bindings() -> list[Binding | tuple[str, str] | tuple[str, str, str]]:
             tooltip=c.help,
             priority=c.key.startswith("ctrl+") and c.key != "ctrl+q",
         )
-        for c in COMMANDS
+        for c in APP_KEYS
     ]
 
 
@@ -97,30 +101,23 @@ def main_screen_commands(
     app: Any, screen: DOMNode, set_status: Callable[[str], None]
 ) -> Iterator[SystemCommand]:
     """The palette's commands on the main screen: every app action, by name."""
-    for command in COMMANDS:
+    for command in APP_KEYS:
         if command.show:
             action = getattr(app, f"action_{command.action}")
             yield SystemCommand(command.label, f"{command.help} ({command.key})", action)
-    for title, help_text, status in STATUS_COMMANDS:
+    for title, help_text, status in STATUS_CHANGES:
         yield SystemCommand(title, help_text, lambda s=status: set_status(s.value))
     timeline, actions = screen.query_one(TimelineView), screen.query_one(ActionList)
-    for verb, title in (
-        ("edit", "Edit entry"),
-        ("delete", "Delete entry"),
-        ("to_action", "Entry to action item"),
+    for pane, declared, what in (
+        (timeline, ENTRY_ACTIONS, "The selected timeline entry"),
+        (actions, ACTION_ACTIONS, "The selected action item"),
     ):
-        yield SystemCommand(
-            title, "The selected timeline entry", lambda v=verb: timeline.action_request(v)
-        )
-    for verb, title in (
-        ("add", "Add action item"),
-        ("toggle", "Toggle action done"),
-        ("edit", "Edit action item"),
-        ("delete", "Delete action item"),
-    ):
-        yield SystemCommand(
-            title, "The selected action item", lambda v=verb: actions.action_request(v)
-        )
+        for pane_action in declared:
+            yield SystemCommand(
+                pane_action.title,
+                f"{what} ({pane_action.key_display or pane_action.key})",
+                lambda p=pane, v=pane_action.verb: p.action_request(v),
+            )
 
 
 class KeyRouting(App[ReturnType]):

@@ -8,6 +8,7 @@ from pmtui.app import PmtuiApp
 from pmtui.core import store
 from pmtui.core.model import ActionKind
 from pmtui.screens import ActionEditor, EntryEditor, HelpScreen, PreviewScreen, SummaryEditor
+from pmtui.widgets import ActionList, TimelineView
 from tests.conftest import RAPPI
 from tests.tui import SIZE, Clock, open_app, saved, type_text
 
@@ -451,3 +452,28 @@ async def test_a_resize_keeps_the_cursor_entry_on_screen(tmp_path):
         top = round(timeline.scroll_offset.y)
         assert top <= timeline.cursor < top + timeline.scrollable_content_region.height
         assert any("alert 38" in row for row in timeline_rows(app))
+
+
+async def test_each_pane_action_is_declared_once_and_reaches_key_palette_and_help(tmp_path):
+    """A pane action is one PaneAction: its binding, footer label, palette entry and
+    help row all come from it, and its verb is typed (no string dispatch)."""
+    from textual.binding import Binding
+
+    from pmtui.widgets.action_list import ACTION_ACTIONS, ActionVerb
+    from pmtui.widgets.timeline import ENTRY_ACTIONS, EntryVerb
+
+    app = open_app(tmp_path / "inc.toml", sample=RAPPI)
+    async with app.run_test(size=SIZE) as pilot:
+        palette = {c.title for c in app.get_system_commands(app.screen)}
+        help_text = "\n".join(what for _title, rows in app.help_sections() for _k, what in rows)
+        for widget, declared, verbs in (
+            (TimelineView, ENTRY_ACTIONS, EntryVerb),
+            (ActionList, ACTION_ACTIONS, ActionVerb),
+        ):
+            assert {a.verb for a in declared} == set(verbs)
+            bound = {b.id: b for b in widget.BINDINGS if isinstance(b, Binding)}
+            for action in declared:
+                binding = next(b for b in bound.values() if b.action == f"request('{action.verb}')")
+                assert binding.key == action.key and len(action.key) > 1  # never printable
+                assert action.title in palette and action.help in help_text
+        await pilot.pause()

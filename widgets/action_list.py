@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 
 from rich.text import Text
-from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from pmtui.core.model import ActionItem, Incident
 from pmtui.core.text import shown
+from pmtui.widgets.pane import PaneAction
 
 
 def action_label(item: ActionItem) -> Text:
@@ -27,45 +28,55 @@ def action_label(item: ActionItem) -> Text:
     return text
 
 
+class ActionVerb(StrEnum):
+    ADD = "add"
+    TOGGLE = "toggle"
+    EDIT = "edit"
+    DELETE = "delete"
+
+
+ACTION_ACTIONS = (
+    PaneAction(ActionVerb.ADD, "ctrl+a", "Add", "Add action item", "Add an action item"),
+    PaneAction(
+        ActionVerb.TOGGLE,
+        "ctrl+d",
+        "Done/open",
+        "Toggle action done",
+        "Mark the action done, or open again",
+    ),
+    PaneAction(
+        ActionVerb.EDIT,
+        "enter",
+        "Edit",
+        "Edit action item",
+        "Edit text, owner, due date and kind",
+    ),
+    PaneAction(
+        ActionVerb.DELETE,
+        "delete",
+        "Delete",
+        "Delete action item",
+        "Delete the action item (ctrl+z undoes)",
+        key_display="del",
+    ),
+)
+
+
 class ActionList(OptionList):
     """Action items; keys ask the app to change them."""
 
     HELP = "Actions: ctrl+a adds, ctrl+d toggles done, enter edits, del deletes."
     # no printable key: text typed here goes to the entry bar
-    BINDINGS = [
-        Binding("ctrl+a", "request('add')", "Add", id="actions.add", tooltip="Add an action item"),
-        Binding(
-            "ctrl+d",
-            "request('toggle')",
-            "Done/open",
-            id="actions.toggle",
-            tooltip="Mark the action done, or open again",
-        ),
-        Binding(
-            "enter",
-            "request('edit')",
-            "Edit",
-            id="actions.edit",
-            tooltip="Edit text, owner, due date and kind",
-        ),
-        Binding(
-            "delete",
-            "request('delete')",
-            "Delete",
-            id="actions.delete",
-            key_display="del",
-            tooltip="Delete the action item (ctrl+z undoes)",
-        ),
-    ]
+    BINDINGS = [action.binding("actions") for action in ACTION_ACTIONS]
     DEFAULT_CSS = """
     ActionList { height: 1fr; border: none; padding: 0; }
     """
 
     @dataclass
     class Requested(Message):
-        """The IC asked to `verb` (add, toggle, edit, delete) an action item."""
+        """The IC asked to `verb` an action item (none to add one)."""
 
-        verb: str
+        verb: ActionVerb
         action_id: str | None
 
     def __init__(self, incident: Incident, **kwargs: object) -> None:
@@ -98,5 +109,5 @@ class ActionList(OptionList):
 
     def action_request(self, verb: str) -> None:
         action_id = self.current_id
-        if verb == "add" or action_id is not None:
-            self.post_message(self.Requested(verb, action_id))
+        if verb == ActionVerb.ADD or action_id is not None:
+            self.post_message(self.Requested(ActionVerb(verb), action_id))

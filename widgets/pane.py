@@ -7,8 +7,11 @@ was a fifth of the frame. `label()` repaints the bottom border row alone.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from enum import StrEnum
 from typing import Self
 
+from textual.binding import Binding
 from textual.containers import Vertical
 from textual.geometry import Region
 
@@ -39,3 +42,27 @@ class Pane(Vertical):
         if self._quiet:
             return self
         return super().refresh(*regions, repaint=repaint, layout=layout, recompose=recompose)
+
+
+@dataclass(frozen=True)
+class PaneAction:
+    """One thing a pane does, declared once: its key (and footer/help), its
+    palette entry and the verb its request carries. No printable key: text
+    typed in a pane goes to the entry bar."""
+
+    verb: StrEnum
+    key: str
+    label: str  # footer
+    title: str  # command palette
+    help: str  # tooltip, help screen
+    key_display: str | None = None
+
+    def binding(self, pane: str) -> Binding:
+        return Binding(
+            self.key,
+            f"request('{self.verb}')",
+            self.label,
+            id=f"{pane}.{self.verb}",
+            tooltip=self.help,
+            key_display=self.key_display,
+        )

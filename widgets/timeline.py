@@ -8,6 +8,7 @@ directly and never holds a copy of the truth.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 
 from rich.segment import Segment
 from rich.style import Style
@@ -22,9 +23,37 @@ from pmtui.core.fold import PREFIX as JOURNAL_ID
 from pmtui.core.model import EntryKind, Incident, TimelineEntry
 from pmtui.core.tail import who
 from pmtui.core.text import LONGEST, summary_line, visible  # control bytes as pictures
-from pmtui.widgets.pane import Pane
+from pmtui.widgets.pane import Pane, PaneAction
 
 _KIND_WIDTH = 10
+
+
+class EntryVerb(StrEnum):
+    EDIT = "edit"
+    DELETE = "delete"
+    TO_ACTION = "to_action"
+
+
+ENTRY_ACTIONS = (
+    PaneAction(
+        EntryVerb.EDIT, "enter", "Edit", "Edit entry", "Edit the entry's text, time and kind"
+    ),
+    PaneAction(
+        EntryVerb.DELETE,
+        "delete",
+        "Delete",
+        "Delete entry",
+        "Delete the entry (ctrl+z undoes)",
+        key_display="del",
+    ),
+    PaneAction(
+        EntryVerb.TO_ACTION,
+        "ctrl+a",
+        "To action",
+        "Entry to action item",
+        "Turn the entry into an action item",
+    ),
+)
 
 
 class TimelineView(ScrollView, can_focus=True):
@@ -38,29 +67,7 @@ class TimelineView(ScrollView, can_focus=True):
         Binding("pagedown", "page(1)", "Page down", show=False, id="timeline.pagedown"),
         Binding("home", "jump(0)", "Top", show=False, id="timeline.top"),
         Binding("end", "jump(-1)", "End", show=False, id="timeline.end"),
-        # no printable key: text typed here goes to the entry bar
-        Binding(
-            "enter",
-            "request('edit')",
-            "Edit",
-            id="timeline.edit",
-            tooltip="Edit the entry's text, time and kind",
-        ),
-        Binding(
-            "delete",
-            "request('delete')",
-            "Delete",
-            id="timeline.delete",
-            key_display="del",
-            tooltip="Delete the entry (ctrl+z undoes)",
-        ),
-        Binding(
-            "ctrl+a",
-            "request('to_action')",
-            "To action",
-            id="timeline.to_action",
-            tooltip="Turn the entry into an action item",
-        ),
+        *(action.binding("timeline") for action in ENTRY_ACTIONS),
     ]
     COMPONENT_CLASSES = {
         "timeline--time",
@@ -89,9 +96,9 @@ class TimelineView(ScrollView, can_focus=True):
 
     @dataclass
     class Requested(Message):
-        """The IC asked to do `verb` (edit, delete, to_action) to an entry."""
+        """The IC asked to do `verb` to an entry."""
 
-        verb: str
+        verb: EntryVerb
         entry_id: str
 
     def __init__(self, incident: Incident, **kwargs: object) -> None:
@@ -249,7 +256,7 @@ class TimelineView(ScrollView, can_focus=True):
 
     def action_request(self, verb: str) -> None:
         if self.current is not None:
-            self.post_message(self.Requested(verb, self.current.id))
+            self.post_message(self.Requested(EntryVerb(verb), self.current.id))
 
     def on_click(self, event: object) -> None:
         offset = getattr(event, "y", None)
