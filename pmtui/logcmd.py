@@ -8,7 +8,6 @@ incident open. Standard library only: it starts as fast as Python does.
 from __future__ import annotations
 
 import json
-import os
 import re
 import sys
 from datetime import UTC, datetime
@@ -16,7 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pmtui.core.files import NotRegular, read_regular
 from pmtui.core.journal import JournalError, append, clean, folder_of, writer_name
-from pmtui.core.timeparse import TimeError, parse_time_field
+from pmtui.core.timeparse import TimeError, local_zone, parse_time_field
 
 TYPE_CHECKING = False  # importing typing for it costs every `pmtui log` ~3 ms
 
@@ -114,25 +113,9 @@ def incident_zone(path: str) -> ZoneInfo:
     following = _TABLE.search(body)
     found = _ZONE.search(body[: following.start()] if following else body)
     try:
-        return ZoneInfo(found[1]) if found else _machine_zone()
+        return ZoneInfo(found[1] if found else local_zone())
     except (ZoneInfoNotFoundError, ValueError):
         return ZoneInfo("UTC")
-
-
-def _machine_zone() -> ZoneInfo:
-    name = os.environ.get("TZ", "").lstrip(":")
-    if name:
-        try:
-            return ZoneInfo(name)
-        except (ZoneInfoNotFoundError, ValueError):
-            pass
-    try:
-        link = os.path.realpath("/etc/localtime")
-        if "zoneinfo/" in link:
-            return ZoneInfo(link.split("zoneinfo/", 1)[1])
-    except (ZoneInfoNotFoundError, ValueError, OSError):
-        pass
-    return ZoneInfo("UTC")
 
 
 def when(value: str | None, now: datetime, zone: ZoneInfo) -> datetime:

@@ -9,10 +9,10 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from pmtui.core.export import export_markdown
-from pmtui.core.model import EntryKind, Incident, Status, format_duration, local_zone
+from pmtui.core.model import EntryKind, Incident, Status, format_duration
 from pmtui.core.session import InputError, Session
 from pmtui.core.stamps import order_problem, stamp_entry
-from pmtui.core.timeparse import SKEW, TimeError, parse_leading_time, parse_time_field
+from pmtui.core.timeparse import SKEW, TimeError, local_zone, parse_leading_time, parse_time_field
 from tests.conftest import NOW
 
 GMT = ZoneInfo("GMT")

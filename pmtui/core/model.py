@@ -8,16 +8,16 @@ text by identity.
 from __future__ import annotations
 
 import bisect
-import contextlib
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
-from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, PrivateAttr, field_validator
+
+from pmtui.core.timeparse import local_zone, zone_name_of
 
 SCHEMA = 1
 _SURROGATES = re.compile("[\ud800-\udfff]")
@@ -73,47 +73,12 @@ def tz_not_understood() -> str | None:
     if not tz:
         return None
     chosen = local_zone()
-    if chosen in (tz.removeprefix(":"), _zone_name(Path(tz.removeprefix(":")))):
+    if chosen in (tz.removeprefix(":"), zone_name_of(tz.removeprefix(":"))):
         return None
     return (
         f"TZ={tz} is not a zone name pmtui knows; using {chosen}. "
         "Give one with --timezone (e.g. Europe/London)"
     )
-
-
-def local_zone() -> str:
-    """The zone for a new incident: $TZ when it names a zone, else the machine's own.
-
-    TZ may be an IANA name (`Europe/London`), the same with a leading ':'
-    (`:Europe/London`), or a path under a zoneinfo folder
-    (`/usr/share/zoneinfo/Europe/London`). Anything else (unset, empty, a
-    POSIX rule such as `GMT0BST`) falls back to /etc/localtime, then UTC.
-    """
-    import os
-    from pathlib import Path
-
-    candidates = []
-    tz = os.environ.get("TZ", "").strip().removeprefix(":")
-    if tz:
-        candidates.append(_zone_name(Path(tz)) if tz.startswith("/") else tz)
-    with contextlib.suppress(OSError):
-        candidates.append(_zone_name(Path("/etc/localtime").resolve()))
-    for name in candidates:
-        try:
-            if name:
-                ZoneInfo(name)
-                return name
-        except (OSError, ValueError, ZoneInfoNotFoundError):
-            continue
-    return "UTC"
-
-
-def _zone_name(path: Any) -> str | None:
-    """'Europe/London' for '/usr/share/zoneinfo/Europe/London', else None."""
-    parts = path.parts
-    if "zoneinfo" in parts:
-        return "/".join(parts[parts.index("zoneinfo") + 1 :]) or None
-    return None
 
 
 class _Record(BaseModel):

@@ -27,7 +27,8 @@ from pmtui.core.fastload import (
     timeline_end,
 )
 from pmtui.core.files import NotRegular, read_regular
-from pmtui.core.model import SCHEMA, Incident, TimelineEntry, WholeTimeline, local_zone
+from pmtui.core.model import SCHEMA, Incident, TimelineEntry, WholeTimeline
+from pmtui.core.timeparse import local_zone
 
 LISTS = ("actions", "timeline")
 

@@ -19,9 +19,11 @@ than `FAR` ago (`9:30` typed at 09:08 is a time ahead, not yesterday).
 
 from __future__ import annotations
 
+import contextlib
+import os
 import re
 from datetime import UTC, date, datetime, time, timedelta, timezone
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 SKEW = timedelta(minutes=15)  # a time this far ahead is clock skew: taken as now-ish
 FAR = timedelta(hours=12)  # a bare clock time is not read as an earlier day further back
@@ -43,6 +45,39 @@ _OFFSET = re.compile(
     re.IGNORECASE,
 )
 _SEPARATOR = re.compile(r"^[\s:,;\-–—]*")
+
+
+def local_zone() -> str:
+    """The zone for a new incident: $TZ when it names a zone, else the machine's own.
+
+    TZ may be an IANA name (`Europe/London`), the same with a leading ':'
+    (`:Europe/London`), or a path under a zoneinfo folder
+    (`/usr/share/zoneinfo/Europe/London`). Anything else (unset, empty, a
+    POSIX rule such as `GMT0BST`) falls back to /etc/localtime, then UTC.
+    Here, not in the model: `pmtui log` needs it without pydantic.
+    """
+    candidates = []
+    tz = os.environ.get("TZ", "").strip().removeprefix(":")
+    if tz:
+        candidates.append(zone_name_of(tz) if tz.startswith("/") else tz)
+    with contextlib.suppress(OSError):
+        candidates.append(zone_name_of(os.path.realpath("/etc/localtime")))
+    for name in candidates:
+        try:
+            if name:
+                ZoneInfo(name)
+                return name
+        except (OSError, ValueError, ZoneInfoNotFoundError):
+            continue
+    return "UTC"
+
+
+def zone_name_of(path: str) -> str | None:
+    """'Europe/London' for '/usr/share/zoneinfo/Europe/London', else None."""
+    parts = path.split(os.sep)
+    if "zoneinfo" in parts:
+        return "/".join(parts[parts.index("zoneinfo") + 1 :]) or None
+    return None
 
 
 class TimeError(ValueError):
