@@ -13,7 +13,7 @@ import sys
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pmtui.core.files import NotRegular, read_regular
+from pmtui.core.files import read_regular, why_unreadable
 from pmtui.core.journal import JournalError, append, clean, folder_of, writer_name
 from pmtui.core.timeparse import TimeError, local_zone, parse_time_field
 
@@ -100,12 +100,8 @@ def incident_zone(path: str) -> ZoneInfo:
         head = read_regular(path)[:65536].decode("utf-8-sig", "replace")
     except FileNotFoundError:
         raise Refused(f"{path}: no such incident file") from None
-    except IsADirectoryError:
-        raise Refused(f"{path}: is a folder, not an incident file") from None
-    except NotRegular as error:
-        raise Refused(f"{path}: {error.strerror}") from None
     except OSError as error:
-        raise Refused(f"{path}: cannot read: {error.strerror}") from None
+        raise Refused(f"{path}: {why_unreadable(error)}") from None
     start = head.find("[incident]")
     if start < 0:
         raise Refused(f"{path}: not an incident file (no [incident] table)")

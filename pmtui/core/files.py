@@ -28,3 +28,14 @@ def read_regular(path: str | os.PathLike[str]) -> bytes:
             return stream.read()
     finally:
         os.close(fd)
+
+
+def why_unreadable(error: OSError) -> str:
+    """What to tell the user when `read_regular` failed, after the path."""
+    if isinstance(error, FileNotFoundError):
+        return "no such file"
+    if isinstance(error, IsADirectoryError):
+        return "is a folder, not an incident file"
+    if isinstance(error, NotRegular):
+        return str(error.strerror)
+    return f"cannot read: {error.strerror}"

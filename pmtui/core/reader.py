@@ -26,7 +26,7 @@ from pmtui.core.fastload import (
     tail_start,
     timeline_end,
 )
-from pmtui.core.files import NotRegular, read_regular
+from pmtui.core.files import read_regular, why_unreadable
 from pmtui.core.model import SCHEMA, Incident, TimelineEntry, WholeTimeline
 from pmtui.core.timeparse import local_zone
 
@@ -36,14 +36,8 @@ LISTS = ("actions", "timeline")
 def read_text(path: Path) -> str:
     try:
         raw = read_regular(path)
-    except FileNotFoundError:
-        raise LoadError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise LoadError(f"{path}: is a folder, not an incident file") from None
-    except NotRegular as error:
-        raise LoadError(f"{path}: {error.strerror}") from None
     except OSError as error:
-        raise LoadError(f"{path}: cannot read: {error.strerror}") from None
+        raise LoadError(f"{path}: {why_unreadable(error)}") from None
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
