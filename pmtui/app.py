@@ -103,19 +103,25 @@ class PmtuiApp(KeyRouting[Path | None]):
         if title is None or self.make_incident is None:
             self.exit(None)
             return
-        from pmtui.core.new import default_path
-
         try:
-            incident = self.make_incident(title)
-            path = self.path or default_path(incident)
-            store = IncidentStore(path)
-            store.create(incident)
+            incident, store, path = self.create_incident(title)
         except PmtuiError as error:
             self.notify(str(error), severity="error", timeout=10)
             self.push_screen(TitlePrompt(self._where), self._create)
             return
         self.incident, self.store, self.path = incident, store, path
         self._start()
+
+    def create_incident(self, title: str) -> tuple[Incident, IncidentStore, Path]:
+        """Make the incident a title names and create its file (locked); PmtuiError if not."""
+        from pmtui.core.new import default_path
+
+        assert self.make_incident is not None
+        incident = self.make_incident(title)
+        path = self.path or default_path(incident)
+        store = IncidentStore(path)
+        store.create(incident)
+        return incident, store, path
 
     def _start(self) -> None:
         assert self.incident is not None and self.store is not None

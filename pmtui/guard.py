@@ -24,6 +24,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from textual.widgets import Input
+
 from pmtui.core.errors import PmtuiError
 from pmtui.core.export import export_markdown
 from pmtui.core.saver import Saver, SaveResult
@@ -174,22 +176,15 @@ class Guard:
     def _keep_the_title(self) -> None:
         """Quit (a signal, a dropped SSH session) while the new incident's title is
         being typed: the title typed so far makes the incident, as Enter would."""
-        from pmtui.core.new import default_path
-        from pmtui.core.store import IncidentStore
+        from pmtui.screens import TitlePrompt
 
         app = self.app
-        title = ""
-        for screen in app.screen_stack:
-            found = screen.query("#title")
-            if type(screen).__name__ == "TitlePrompt" and found:
-                title = str(getattr(found.first(), "value", "")).strip()
+        prompts = [screen for screen in app.screen_stack if isinstance(screen, TitlePrompt)]
+        title = prompts[-1].query_one("#title", Input).value.strip() if prompts else ""
         if not title or app.make_incident is None:
             return
         try:
-            incident = app.make_incident(title)
-            path = app.path or default_path(incident)
-            store = IncidentStore(path)
-            store.create(incident)
+            _incident, store, path = app.create_incident(title)
             store.close()
         except (PmtuiError, OSError) as error:
             self.lost = f"the incident {title!r} could not be created: {error}"
