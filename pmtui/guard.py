@@ -24,8 +24,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from textual.widgets import Input
-
 from pmtui.core.errors import PmtuiError
 from pmtui.core.export import export_markdown
 from pmtui.core.saver import Saver, SaveResult
@@ -180,7 +178,7 @@ class Guard:
 
         app = self.app
         prompts = [screen for screen in app.screen_stack if isinstance(screen, TitlePrompt)]
-        title = prompts[-1].query_one("#title", Input).value.strip() if prompts else ""
+        title = prompts[-1].typed if prompts else ""
         if not title or app.make_incident is None:
             return
         try:

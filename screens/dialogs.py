@@ -127,8 +127,13 @@ class TitlePrompt(ModalScreen[str | None]):
         if event.value.strip():
             self.dismiss(event.value.strip())
 
+    @property
+    def typed(self) -> str:
+        """The title typed so far."""
+        return self.query_one("#title", Input).value.strip()
+
     def action_cancel(self) -> None:
-        if not self.query_one("#title", Input).value.strip():
+        if not self.typed:
             self.dismiss(None)
             return
 
