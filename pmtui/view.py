@@ -17,7 +17,7 @@ from datetime import UTC
 from pathlib import Path
 from typing import Any
 
-from pmtui.app import PmtuiApp
+from pmtui.app import JOURNAL_POLL, PmtuiApp
 from pmtui.core.commands import parse_slash
 from pmtui.core.errors import PmtuiError
 from pmtui.core.export import export_markdown
@@ -54,7 +54,7 @@ class ViewApp(PmtuiApp):
         assert self.incident is not None and self.path is not None
         self.session = Session(self.incident, self.clock)
         self.journal = JournalTail(self.path, self.incident)
-        self.set_interval(0.4, self.fold_journal)
+        self.set_interval(JOURNAL_POLL, self.fold_journal)
         self.set_interval(WATCH, self._follow_the_file)
         self.call_after_refresh(self._release_early_keys)
         main = self.main
