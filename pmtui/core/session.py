@@ -284,9 +284,10 @@ class Session:
         """Entries others appended to the journal (`pmtui log`, responders, bots).
 
         Not on the undo stack: the IC's ctrl+z undoes the IC's own changes.
-        None when there is nothing new.
+        None while a big incident is still loading (the poll, via tail.poll, reads
+        only what grew).
         """
-        if self.incident.loading or not tail.grown():
+        if self.incident.loading:
             return None
         folded = tail.poll(self.incident)
         added = [entry.id for entry in folded.added]
