@@ -8,7 +8,9 @@ from rich.table import Table
 from rich.text import Text
 from textual.widget import Widget
 
+from pmtui.core.cadence import due_line
 from pmtui.core.model import Incident, Status, format_duration
+from pmtui.core.roles import COMMANDER, holders
 from pmtui.core.text import shown
 
 _STEPS = (
@@ -16,6 +18,14 @@ _STEPS = (
     (Status.MITIGATED, "mitigated_at", "Mitigated"),
     (Status.RESOLVED, "resolved_at", "Resolved"),
 )
+_DUE_STYLE = {
+    "quiet": "",
+    "soon": "bold yellow",
+    "overdue": "bold white on red",
+    "final": "bold yellow",
+    "done": "dim",
+}
+_ROLE_ROWS = 4  # roles shown beside the IC; more are summed up in one row
 _STYLE = {
     Status.DETECTED: "bold red",
     Status.MITIGATED: "bold yellow",
@@ -38,7 +48,7 @@ class StatusPanel(Widget):
     """
 
     DEFAULT_CSS = """
-    StatusPanel { height: 11; padding: 0 1; }
+    StatusPanel { height: 12; padding: 0 1; }
     """
 
     def __init__(self, incident: Incident, now: datetime, **kwargs: object) -> None:
@@ -50,8 +60,13 @@ class StatusPanel(Widget):
         """Redraw if anything shown changed: a resolved incident's pane stays still."""
         rows = self._rows_at(now)
         if rows != self._rows:
+            if len(rows) != len(self._rows):  # a role given or freed: rare, worth a layout
+                self.styles.height = len(rows)
             self._rows = rows
             self.refresh()
+
+    def on_mount(self) -> None:
+        self.styles.height = len(self._rows)
 
     def render(self) -> Table:
         table = Table.grid(padding=(0, 1))
@@ -71,6 +86,16 @@ class StatusPanel(Widget):
             (("Elapsed", ""), (clock_span(span) + running, "bold")),
             (("Severity", ""), (shown(inc.severity or "—", 100), "")),
             (("IC", ""), (shown(inc.commander or "—", 100), "")),
+        ]
+        roles = [(role, name) for role, name in holders(inc) if role != COMMANDER]
+        for role, name in roles[:_ROLE_ROWS]:
+            rows.append(((shown(role.capitalize(), 12), ""), (shown(name, 100), "")))
+        if roles[_ROLE_ROWS:]:
+            rest = ", ".join(f"{role} {name}" for role, name in roles[_ROLE_ROWS:])
+            rows.append((("More roles", ""), (shown(rest, 100), "")))
+        text, loudness = due_line(inc, now)
+        rows += [
+            (("Next update", ""), (text, _DUE_STYLE[loudness])),
             (("Started", ""), (self._at(inc.started_at, now), "")),
         ]
         for step, name, label in _STEPS:

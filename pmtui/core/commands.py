@@ -30,7 +30,12 @@ SLASH_COMMANDS: tuple[SlashCommand, ...] = (
     SlashCommand("detect", "TEXT", "log how or where the problem was detected"),
     SlashCommand("sev", "N", "set the severity, 1 (worst) to 4"),
     SlashCommand("title", "TEXT", "rename the incident"),
-    SlashCommand("ic", "NAME", "set the incident commander"),
+    SlashCommand("ic", "NAME", "set the incident commander (logged, as /role commander)"),
+    SlashCommand("role", "ROLE NAME", "give a role: commander, comms, ops, scribe or any word"),
+    SlashCommand("join", "NAME", "a responder joins the incident"),
+    SlashCommand("leave", "NAME", "a responder leaves (their role is free)"),
+    SlashCommand("handover", "NAME", "hand command to NAME: logged, with a handover brief"),
+    SlashCommand("update", "", "draft a stakeholder update from the incident (ctrl+u)"),
 )
 BY_NAME = {command.name: command for command in SLASH_COMMANDS}
 _OWNER = re.compile(r"\s@(?P<owner>\S+)\s*$")

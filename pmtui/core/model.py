@@ -124,6 +124,59 @@ class ActionItem(_Record):
         return self.status is ActionStatus.DONE
 
 
+class Responder(_Record):
+    """Someone working the incident: the role they hold (commander, comms, ops,
+    scribe or any word), when they joined and when they left."""
+
+    name: str
+    role: str | None = None
+    joined: AwareDatetime | None = None
+    left: AwareDatetime | None = None
+
+    _text = field_validator("name", "role")(_clean_optional)
+
+    @field_validator("joined", "left")
+    @classmethod
+    def _ms(cls, value: datetime | None) -> datetime | None:
+        return None if value is None else _to_ms(value)
+
+    @property
+    def here(self) -> bool:
+        return self.left is None
+
+
+class UpdateSettings(_Record):
+    """The stakeholder updates: how often (minutes, per severity and once
+    mitigated), where a sent one also goes, and when the last one went."""
+
+    every: dict[str, int] = {}  # "SEV1" = 30 ...; pmtui.core.cadence has the defaults
+    mitigated: int | None = None  # minutes between updates once mitigated
+    command: str | None = None  # a sent update is piped to this shell command
+    file: str | None = None  # ... and appended to this file
+    last_sent: AwareDatetime | None = None
+
+    @field_validator("every")
+    @classmethod
+    def _every(cls, value: dict[str, int]) -> dict[str, int]:
+        out = {}
+        for key, minutes in value.items():
+            norm = key.strip().upper()
+            norm = "SEV" + norm if norm.isdigit() else norm
+            if norm not in SEVERITIES:
+                raise ValueError(f"{key!r} is not a severity (SEV1 to SEV4)")
+            if minutes < 1:
+                raise ValueError(f"{key}: minutes must be 1 or more")
+            out[norm] = minutes
+        return out
+
+    @field_validator("mitigated")
+    @classmethod
+    def _minutes(cls, value: int | None) -> int | None:
+        if value is not None and value < 1:
+            raise ValueError("minutes must be 1 or more")
+        return value
+
+
 def _next_number(ids: list[str], prefix: str) -> int:
     best = 0
     for ident in ids:
@@ -154,6 +207,8 @@ class Incident(BaseModel):
     # made pydantic read list's text signature, compiling tokenize's regexes
     # (~10 ms of every start, before first paint)
     actions: list[ActionItem] = []
+    responders: list[Responder] = []  # schema 1: optional, [[responders]] tables
+    updates: UpdateSettings = UpdateSettings()  # schema 1: optional, an [updates] table
     timeline: list[TimelineEntry] = []
 
     _next_entry: int = PrivateAttr(default=1)

@@ -30,7 +30,8 @@ from pmtui.core.files import read_regular, why_unreadable
 from pmtui.core.model import SCHEMA, Incident, TimelineEntry, WholeTimeline
 from pmtui.core.timeparse import local_zone
 
-LISTS = ("actions", "timeline")
+LISTS = ("actions", "responders", "timeline")
+TABLES = ("updates",)  # top-level tables the model holds (the rest: file extras)
 
 
 def read_text(path: Path) -> str:
@@ -57,6 +58,8 @@ def _field_name(loc: tuple[int | str, ...], data: dict[str, Any]) -> str:
         else:
             rest = loc[1:]
         return ".".join([name, *map(str, rest)])
+    if loc and loc[0] in TABLES:
+        return ".".join(map(str, loc))
     return ".".join(["incident", *map(str, loc)])
 
 
@@ -181,8 +184,15 @@ def parse(text: str, name: str | Path, tail: int = 0) -> Incident:
         if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
             raise LoadError(f"{name}: {key}: must be a list of [[{key}]] tables")
         table[key] = items
+    for key in TABLES:
+        if key in data:
+            if not isinstance(data[key], dict):
+                raise LoadError(f"{name}: {key}: must be a [{key}] table")
+            table[key] = data.pop(key)
     zone = _zone_of(table)
     _attach_zone(table, zone)
+    for item in [*table["responders"], table.get("updates", {})]:
+        _attach_zone(item, zone)
     if fast:
         table["timeline"] = fast[1]
     else:

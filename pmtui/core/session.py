@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any, ParamSpec, TypeVar
 
-from pmtui.core import stamps
+from pmtui.core import roles, stamps
 from pmtui.core.commands import BY_NAME, parse_slash, split_action, split_owner, todo_text
 from pmtui.core.dates import HINT, parse_due
 from pmtui.core.model import (
@@ -40,6 +40,11 @@ _STATUS_COMMANDS = {
     "mitigated": Status.MITIGATED,
     "resolved": Status.RESOLVED,
     "detected": Status.DETECTED,
+}
+_STAFF_COMMANDS: dict[str, Callable[[Incident, str, datetime], roles.Staffing]] = {
+    "join": roles.join,
+    "leave": roles.leave,
+    "handover": roles.handover,
 }
 _STATUS_STAMP = {
     Status.DETECTED: "detected_at",
@@ -91,9 +96,15 @@ def utc_now() -> datetime:
 
 
 class Session:
-    def __init__(self, incident: Incident, clock: Callable[[], datetime] = utc_now) -> None:
+    def __init__(
+        self,
+        incident: Incident,
+        clock: Callable[[], datetime] = utc_now,
+        login: str | None = None,
+    ) -> None:
         self.incident = incident
         self.clock = clock
+        self.login = login or roles.login_name()
         self.undo_stack: list[Change] = []
         self.redo_stack: list[Change] = []  # what undo took back; a new change clears it
 
@@ -107,8 +118,41 @@ class Session:
             "detected_at",
             "mitigated_at",
             "resolved_at",
+            "responders",
+            "updates",
         )
         return {name: getattr(inc, name) for name in fields}
+
+    @property
+    def author(self) -> str:
+        """Who the IC's own entries are by: the commander, else the login name."""
+        return self.incident.commander or self.login
+
+    def staff(self, name: str, argument: str, typed_at: datetime | None = None) -> Change:
+        """`/role`, `/join`, `/leave`, `/handover` (and `/ic`): a logged change of people."""
+        moment, rest = self._parse(argument, typed_at or self.clock())
+        at = (moment or typed_at or self.clock()).astimezone(UTC)
+        try:
+            if name == "ic":
+                if not rest:
+                    raise roles.StaffError("/ic needs a name")
+                done = roles.give_role(self.incident, roles.COMMANDER, rest, at)
+            elif name == "role":
+                role, _, person = rest.partition(" ")
+                done = roles.give_role(self.incident, role, person, at)
+            else:
+                done = _STAFF_COMMANDS[name](self.incident, rest, at)
+        except roles.StaffError as error:
+            raise InputError(str(error)) from None
+        head = self._head()
+        author = self.author  # who typed it: the outgoing commander, on a handover
+        self.incident.responders = done.responders
+        if done.commander is not None:
+            self.incident.commander = done.commander
+        entry = self.incident.add_entry(done.text, at, EntryKind.NOTE, author)
+        label = "handover" if name == "handover" else "people"
+        change = Change(label, done.message, head=head, added=[entry.id], focus_entry=entry.id)
+        return self._done(change)
 
     def _done(self, change: Change) -> Change:
         self.undo_stack.append(change)
@@ -181,7 +225,11 @@ class Session:
         elif command.name in ("action", "prevent"):
             kind = ActionKind.CORRECTIVE if command.name == "action" else ActionKind.PREVENTIVE
             change = self.add_action(command.argument, kind)
-        elif command.name in ("sev", "title", "ic"):
+        elif command.name in (*_STAFF_COMMANDS, "role", "ic"):
+            change = self.staff(command.name, command.argument, typed_at)
+        elif command.name == "update":
+            raise InputError("/update opens the update draft: press ctrl+u")
+        elif command.name in ("sev", "title"):
             if not command.argument:  # clearing a fact is the summary editor's (ctrl+s)
                 what = {"sev": "a severity, 1 to 4", "title": "a title", "ic": "a name"}
                 raise InputError(f"/{command.name} needs {what[command.name]}")
@@ -199,7 +247,9 @@ class Session:
         if not text.strip():
             raise InputError("nothing to log")
         note = " (a bad byte was replaced with �)" if has_surrogates(text) else ""
-        entry = self.incident.add_entry(text.strip(), typed_at or self.clock(), EntryKind.NOTE)
+        entry = self.incident.add_entry(
+            text.strip(), typed_at or self.clock(), EntryKind.NOTE, self.author
+        )
         return self._done(Change("log", note.strip(), added=[entry.id], focus_entry=entry.id))
 
     def log_verbatim(self, text: str, typed_at: datetime | None = None) -> Change:
@@ -210,7 +260,7 @@ class Session:
         try:
             change, _ = self._add(text.strip(), typed_at, EntryKind.NOTE)
         except InputError:  # a leading time that cannot be meant: keep it as words
-            entry = self.incident.add_entry(text.strip(), typed_at, EntryKind.NOTE)
+            entry = self.incident.add_entry(text.strip(), typed_at, EntryKind.NOTE, self.author)
             change = self._done(Change("log", "", added=[entry.id], focus_entry=entry.id))
         return change
 
@@ -245,7 +295,7 @@ class Session:
     def _add(self, text: str, typed_at: datetime, kind: EntryKind) -> tuple[Change, TimelineEntry]:
         moment, rest = self._parse(text, typed_at)
         head = self._head()
-        entry = self.incident.add_entry(rest, moment or typed_at, kind)
+        entry = self.incident.add_entry(rest, moment or typed_at, kind, self.author)
         # the entry showing up in the timeline is feedback enough, unless backdated
         notes = [f"Backdated to {self._when(entry.at)}"] if moment is not None else []
         if moment is not None and moment > typed_at:
@@ -300,7 +350,7 @@ class Session:
 
     def stamp(self) -> Change:
         """A bare marker at this very second, to annotate later."""
-        entry = self.incident.add_entry("", self.clock(), EntryKind.NOTE)
+        entry = self.incident.add_entry("", self.clock(), EntryKind.NOTE, self.author)
         when = self.incident.local(entry.at).strftime("%H:%M:%S")
         return self._done(
             Change(
@@ -327,7 +377,7 @@ class Session:
         head = self._head()
         if status is self.incident.status:
             return self._correct_status(status, moment if backdated else None, note, head)
-        entry = self.incident.set_status(status, moment)
+        entry = self.incident.set_status(status, moment, self.author)
         assert entry is not None
         if note:
             entry = self.incident.replace_entry(entry.id, text=f"{entry.text}: {note}")[1]

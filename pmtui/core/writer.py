@@ -17,8 +17,8 @@ from zoneinfo import ZoneInfo
 
 import tomli_w
 
-from pmtui.core.model import SCHEMA, ActionItem, Incident, TimelineEntry
-from pmtui.core.reader import LISTS, by_id
+from pmtui.core.model import SCHEMA, ActionItem, Incident, Responder, TimelineEntry
+from pmtui.core.reader import LISTS, TABLES, by_id
 
 _SKIP_IF_EMPTY = {"summary", "impact", "root_cause", "resolution"}
 PAGE = 512  # timeline entries per page of rendered text
@@ -80,19 +80,23 @@ class Snapshot:
     extra: dict[str, Any]
     actions: tuple[ActionItem, ...]
     timeline: tuple[TimelineEntry, ...]
+    responders: tuple[Responder, ...] = ()
+    updates: dict[str, Any] = field(default_factory=dict)  # the [updates] table, if any
 
 
 def snapshot(incident: Incident) -> Snapshot:
     if incident.loading:
         # a save now would drop every entry not read yet
         raise RuntimeError("snapshot of an incident still loading")
-    head = incident.model_dump(exclude=set(LISTS))
+    head = incident.model_dump(exclude={*LISTS, *TABLES})
     return Snapshot(
         incident.timezone,
         head,
         dict(incident._file_extra),
         tuple(incident.actions),
         tuple(incident.timeline),
+        tuple(incident.responders),
+        incident.updates.model_dump(exclude_defaults=True),
     )
 
 
@@ -111,7 +115,7 @@ class TomlWriter:
     _zone_name: str = ""
     _blocks: dict[str, tuple[TimelineEntry, str]] = field(default_factory=dict)
     _actions: dict[str, tuple[ActionItem, str]] = field(default_factory=dict)
-    _head: tuple[dict[str, Any], dict[str, Any], str] | None = None
+    _head: tuple[dict[str, Any], tuple[dict[str, Any], dict[str, Any]], str] | None = None
     # the timeline last rendered, as pages of (entries, their text): a save
     # writes the pages as they are, so it copies no megabytes (at 100,000
     # entries two 10 MB copies per save held the interpreter lock)
@@ -171,19 +175,23 @@ class TomlWriter:
                 text = _record_block("actions", item.model_dump(), zone)
                 done = actions[item.id] = (item, text)
             parts.append(done[1])
+        # a handful of people: rendered each save, no cache needed
+        parts += [_record_block("responders", r.model_dump(), zone) for r in snap.responders]
         return ["".join(parts).encode("utf-8"), *self._render_timeline(snap.timeline, zone)]
 
     def _render_head(self, snap: Snapshot, zone: ZoneInfo) -> str:
-        if self._head is not None and self._head[:2] == (snap.head, snap.extra):
+        if self._head is not None and self._head[:2] == (snap.head, (snap.extra, snap.updates)):
             return self._head[2]
         table = _table(snap.head, zone)
         # multi-line free text reads best as """...""", but TOML may turn a
         # raw CR LF inside one into LF: keep such text on one escaped line
         readable = not any(isinstance(v, str) and "\r" in v for v in table.values())
         text = tomli_w.dumps({"schema": SCHEMA, "incident": table}, multiline_strings=readable)
+        if snap.updates:
+            text += "\n" + tomli_w.dumps({"updates": _table(snap.updates, zone)})
         if snap.extra:
             text += "\n" + tomli_w.dumps(snap.extra)
-        self._head = (snap.head, snap.extra, text)
+        self._head = (snap.head, (snap.extra, snap.updates), text)
         return text
 
     def _render_timeline(self, timeline: tuple[TimelineEntry, ...], zone: ZoneInfo) -> list[bytes]:
