@@ -173,3 +173,24 @@ async def test_the_status_pane_shows_who_holds_which_role(tmp_path):
         await pilot.press("enter")
         await pilot.pause()
         assert "Comms Ana" not in " ".join("\n".join(screen_rows(app)).split())
+
+
+async def test_the_timeline_shows_authors_once_a_second_one_has_written(tmp_path, monkeypatch):
+    monkeypatch.setenv("LOGNAME", "kim")
+    app = open_app(tmp_path / "inc.toml", Clock())
+    async with app.run_test(size=SIZE) as pilot:
+        await type_text(pilot, "pagers fired")
+        await pilot.press("enter")
+        await pilot.pause()
+        rows = screen_rows(app)
+        assert not any("kim" in row for row in rows)  # one author: no column
+        await type_text(pilot, "/ic Dana")
+        await pilot.press("enter")
+        await type_text(pilot, "rolled back")
+        await pilot.press("enter")
+        await pilot.pause()
+        rows = screen_rows(app)
+        assert any("note      kim       pagers fired" in row for row in rows)
+        assert any("note      Dana      rolled back" in row for row in rows)
+        incident = await saved(app, pilot)
+        assert [e.author for e in incident.timeline] == ["kim", "kim", "Dana"]

@@ -26,6 +26,7 @@ from pmtui.core.text import LONGEST, summary_line, visible  # control bytes as p
 from pmtui.widgets.pane import Pane, PaneAction
 
 _KIND_WIDTH = 10
+_AUTHOR_WIDTH = 10  # the author column, once more than one person has written
 
 
 class EntryVerb(StrEnum):
@@ -110,6 +111,10 @@ class TimelineView(ScrollView, can_focus=True):
         self._rows: dict[str, tuple[TimelineEntry, str]] = {}
         self._styles: dict[str, Style] | None = None
         self._strips: dict[str, tuple[TimelineEntry, tuple[object, ...], Strip]] = {}
+        # the one author seen so far; once a second one writes, every row says who
+        self._author: str | None = None
+        self.many_authors = False
+        self._count = 0  # entries at the last reload: a jump (the rest read) looks at all
 
     # -- data ---------------------------------------------------------------
     @property
@@ -123,11 +128,26 @@ class TimelineView(ScrollView, can_focus=True):
         return None
 
     def on_mount(self) -> None:
-        self.reload()
+        self.reload(everything=True)
         self.cursor = len(self.entries) - 1
         self.scroll_end(animate=False, immediate=True)
 
-    def reload(self, focus_entry: str | None = None) -> None:
+    def _look_at_authors(self, entries: list[TimelineEntry]) -> None:
+        """Note who wrote these entries; a second author turns the author column on."""
+        for entry in entries:
+            if self.many_authors:
+                return
+            author = entry.author
+            if author is None or author == self._author:
+                continue
+            if self._author is None:
+                self._author = author
+            else:
+                self.many_authors = True
+                self._rows.clear()
+                self._strips.clear()
+
+    def reload(self, focus_entry: str | None = None, everything: bool = False) -> None:
         """The timeline changed: resize, keep the cursor on its entry, follow the end.
 
         The cursor goes to `focus_entry` when the IC is following the end or
@@ -136,6 +156,13 @@ class TimelineView(ScrollView, can_focus=True):
         """
         count = len(self.entries)
         self._set_height(count)
+        everything = everything or abs(count - self._count) > 1
+        self._count = count
+        if not self.many_authors:  # a new entry is the focused one, or the last
+            looked = self.entries if everything else self.entries[-1:]
+            if focus_entry is not None and not everything:
+                looked = [*looked, self.entries[self._find(focus_entry)]]
+            self._look_at_authors(looked)
         was_on = self._cursor_id
         still = None if was_on is None else self._index_still(was_on)
         if focus_entry is not None and (self.follow or focus_entry == was_on):
@@ -289,7 +316,10 @@ class TimelineView(ScrollView, can_focus=True):
         if hit is None or hit[0] is not entry:
             marker = "(marker: enter on it annotates)"
             shown = visible(entry.text[:LONGEST]) if entry.text else marker
-            if entry.id.startswith(JOURNAL_ID):  # from someone else: say who
+            if self.many_authors:
+                name = who(entry) if entry.author or entry.model_extra else ""
+                shown = f"{visible(name)[: _AUTHOR_WIDTH - 1]:<{_AUTHOR_WIDTH}}{shown}"
+            elif entry.id.startswith(JOURNAL_ID):  # from someone else: say who
                 shown = f"{visible(who(entry))[:24]} · {shown}"
             hit = self._rows[entry.id] = (entry, shown)
         return hit[1]
