@@ -79,6 +79,7 @@ class PmtuiApp(KeyRouting[Path | None]):
         self._loader: RestLoader | None = None
         self.guard = Guard(self)
         self._last_logged: str | None = None  # what up in the empty bar edits
+        self.update_command: str | None = None  # --update-cmd: sent updates are piped to it
 
     # -- start ----------------------------------------------------------------
     def get_default_screen(self) -> Screen[Any]:
@@ -279,12 +280,20 @@ class PmtuiApp(KeyRouting[Path | None]):
         """Log what the IC typed in the bar; False when it was refused."""
         assert self.session is not None
         session = self.session
+        if not entry.pasted and entry.text.strip().lower() == "/update":
+            self.action_update()  # a draft to edit and send (screens/update.py)
+            return True
+        outgoing = self.incident.commander if self.incident else None
         if entry.pasted:  # a pasted block is taken as it is: no time, command or TODO in it
             change = self.apply(lambda: session.log_pasted(entry.text, entry.typed_at))
         else:
             change = self.apply(lambda: session.log(entry.text, entry.typed_at))
         if change is not None and change.added:
             self._last_logged = change.added[-1]
+        if change is not None and change.label == "handover":
+            from pmtui.screens.update import open_brief
+
+            open_brief(self, self, outgoing)
         return change is not None
 
     def edit_last(self) -> None:
@@ -360,7 +369,7 @@ class PmtuiApp(KeyRouting[Path | None]):
             return text_field or isinstance(self.screen, MainScreen)
         if action == "stamp":  # a marker is for this second, wherever the IC is
             return self.session is not None
-        if action in {"summary", "preview", "set_status"}:
+        if action in {"summary", "preview", "set_status", "update"}:
             return isinstance(self.screen, MainScreen)
         if action == "help":  # by name: importing the dialogs here would slow first paint
             return type(self.screen).__name__ != "HelpScreen"
@@ -435,6 +444,12 @@ class PmtuiApp(KeyRouting[Path | None]):
             note = str(error)
         self.push_screen(PreviewScreen(markdown, note))
 
+    def action_update(self) -> None:
+        from pmtui.screens.update import open_update
+
+        if self.ensure_loaded():
+            open_update(self, self)
+
     def help_sections(self) -> list[tuple[str, list[tuple[str, str]]]]:
         return help_sections(self.BINDINGS)
 
@@ -468,7 +483,11 @@ def _says(change: Change, what: str, text: str) -> Change:
     return change
 
 
-def run(path: Path | None, new_options: argparse.Namespace | None = None) -> int:
+def run(
+    path: Path | None,
+    new_options: argparse.Namespace | None = None,
+    update_cmd: str | None = None,
+) -> int:
     """Open (or create) an incident in the TUI; returns the exit code."""
     from pmtui.core.new import new_incident
 
@@ -485,6 +504,7 @@ def run(path: Path | None, new_options: argparse.Namespace | None = None) -> int
         store = IncidentStore(path)
         incident = store.open(tail=TAIL)
     app = PmtuiApp(path, incident, store, new_incident=make)
+    app.update_command = update_cmd
     install_paste_parser()  # a pasted ESC must not turn into keys (widgets/paste.py)
     return run_app(app)
 

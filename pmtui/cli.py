@@ -13,7 +13,7 @@ from pmtui.core.errors import LoadError, PmtuiError, UsageError
 from pmtui.core.new import default_path, new_incident
 
 USAGE = """\
-usage: pmtui [PATH]                 open an incident (created if missing)
+usage: pmtui [PATH] [--update-cmd CMD]  open an incident (created if missing)
        pmtui new [TITLE] [options]  start a new incident and open it
        pmtui export PATH [-o OUT]   write the Markdown postmortem
        pmtui log PATH TEXT...       add an entry from a script or another terminal
@@ -61,6 +61,7 @@ def _new_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--commander", help="the incident commander's name")
     parser.add_argument("--no-open", action="store_true", help="create the file, do not open it")
+    _update_option(parser)
     return parser
 
 
@@ -78,7 +79,16 @@ def _export_parser() -> argparse.ArgumentParser:
 def _open_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="pmtui", usage=USAGE, add_help=False)
     parser.add_argument("path", nargs="?", type=Path)
+    _update_option(parser)
     return parser
+
+
+def _update_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--update-cmd",
+        metavar="CMD",
+        help="a shell command each stakeholder update sent is piped to (e.g. a chat or mail CLI)",
+    )
 
 
 def cmd_export(args: argparse.Namespace) -> int:
@@ -122,7 +132,7 @@ def cmd_new(args: argparse.Namespace) -> int:
     if args.no_open:
         print(path)
         return 0
-    return run_tui(path)
+    return run_tui(path, update_cmd=args.update_cmd)
 
 
 def _view_parser() -> argparse.ArgumentParser:
@@ -144,10 +154,14 @@ def cmd_view(args: argparse.Namespace) -> int:
     return run_view(args.path)
 
 
-def run_tui(path: Path | None, new_options: argparse.Namespace | None = None) -> int:
+def run_tui(
+    path: Path | None,
+    new_options: argparse.Namespace | None = None,
+    update_cmd: str | None = None,
+) -> int:
     from pmtui.app import run
 
-    return run(path, new_options)
+    return run(path, new_options, update_cmd or getattr(new_options, "update_cmd", None))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -173,7 +187,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_view(_view_parser().parse_args(args_list[1:]))
         if args_list[:1] == ["new"]:
             return cmd_new(_new_parser().parse_args(args_list[1:]))
-        return run_tui(_open_parser().parse_args(args_list).path)
+        opened = _open_parser().parse_args(args_list)
+        return run_tui(opened.path, update_cmd=opened.update_cmd)
     except UsageError as error:
         print(error, file=sys.stderr)
         return 2

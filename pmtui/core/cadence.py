@@ -68,10 +68,10 @@ def due_line(incident: Incident, now: datetime) -> tuple[str, str]:
     if due.at is None:
         return "final update sent", "done"
     if due.final:
-        return "final update due: ctrl+u", "final"
+        return "final update due: ctrl+o", "final"
     left = due.at - now
     if left < timedelta():
-        return f"OVERDUE by {clock_text(-left)}: ctrl+u", "overdue"
+        return f"OVERDUE by {clock_text(-left)}: ctrl+o", "overdue"
     return f"in {clock_text(left)}", "soon" if left <= SOON else "quiet"
 
 

@@ -35,7 +35,7 @@ SLASH_COMMANDS: tuple[SlashCommand, ...] = (
     SlashCommand("join", "NAME", "a responder joins the incident"),
     SlashCommand("leave", "NAME", "a responder leaves (their role is free)"),
     SlashCommand("handover", "NAME", "hand command to NAME: logged, with a handover brief"),
-    SlashCommand("update", "", "draft a stakeholder update from the incident (ctrl+u)"),
+    SlashCommand("update", "", "draft a stakeholder update from the incident (ctrl+o)"),
 )
 BY_NAME = {command.name: command for command in SLASH_COMMANDS}
 _OWNER = re.compile(r"\s@(?P<owner>\S+)\s*$")

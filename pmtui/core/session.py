@@ -228,7 +228,7 @@ class Session:
         elif command.name in (*_STAFF_COMMANDS, "role", "ic"):
             change = self.staff(command.name, command.argument, typed_at)
         elif command.name == "update":
-            raise InputError("/update opens the update draft: press ctrl+u")
+            raise InputError("/update opens the update draft: press ctrl+o")
         elif command.name in ("sev", "title"):
             if not command.argument:  # clearing a fact is the summary editor's (ctrl+s)
                 what = {"sev": "a severity, 1 to 4", "title": "a title", "ic": "a name"}
@@ -347,6 +347,17 @@ class Session:
             count = f"{len(added)} entries" if len(added) > 1 else "an entry"
             message = f"{count} from {', '.join(names[:3])}" + (" and others" if names[3:] else "")
         return Change("journal", message, added=added)  # the IC's cursor stays where it is
+
+    def send_update(self, text: str) -> Change:
+        """A stakeholder update went out: logged whole as a comms entry; the clock restarts."""
+        text = text.strip()
+        if not text:
+            raise InputError("the update is empty: nothing sent")
+        head = self._head()
+        now = self.clock()
+        entry = self.incident.add_entry(text, now, EntryKind.COMMS, self.author)
+        self.incident.updates = self.incident.updates.model_copy(update={"last_sent": entry.at})
+        return self._done(Change("update", "", head=head, added=[entry.id], focus_entry=entry.id))
 
     def stamp(self) -> Change:
         """A bare marker at this very second, to annotate later."""
