@@ -369,7 +369,7 @@ class PmtuiApp(KeyRouting[Path | None]):
             return text_field or isinstance(self.screen, MainScreen)
         if action == "stamp":  # a marker is for this second, wherever the IC is
             return self.session is not None
-        if action in {"summary", "preview", "set_status", "update"}:
+        if action in {"summary", "preview", "set_status", "update", "filter"}:
             return isinstance(self.screen, MainScreen)
         if action == "help":  # by name: importing the dialogs here would slow first paint
             return type(self.screen).__name__ != "HelpScreen"
@@ -449,6 +449,13 @@ class PmtuiApp(KeyRouting[Path | None]):
 
         if self.ensure_loaded():
             open_update(self, self)
+
+    def action_filter(self) -> None:
+        from pmtui.screens.filter import open_filter
+
+        main = self.main
+        if main is not None and self.session is not None and self.ensure_loaded():
+            open_filter(self, main.query_one(TimelineView), self.session, self.apply)
 
     def help_sections(self) -> list[tuple[str, list[tuple[str, str]]]]:
         return help_sections(self.BINDINGS)

@@ -42,6 +42,7 @@ APP_KEYS = (
     AppKey("ctrl+s", "summary", "Summary", "Edit title, severity, IC, summary, impact, root cause"),
     AppKey("ctrl+e", "preview", "Export", "Export now and preview the Markdown postmortem"),
     AppKey("ctrl+o", "update", "Update", "Draft a stakeholder update (ctrl+s in it sends it out)"),
+    AppKey("ctrl+f", "filter", "Filter", "Search and filter the timeline by text, kind, author"),
     AppKey("f1", "help", "Help", "Show every key and slash command"),
     AppKey("ctrl+q", "quit", "Quit", "Save, write the postmortem beside the file, and quit"),
 )

@@ -7,6 +7,7 @@ directly and never holds a copy of the truth.
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -19,6 +20,7 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from pmtui.core.filtering import Filter
 from pmtui.core.fold import PREFIX as JOURNAL_ID
 from pmtui.core.model import EntryKind, Incident, TimelineEntry
 from pmtui.core.tail import who
@@ -115,11 +117,31 @@ class TimelineView(ScrollView, can_focus=True):
         self._author: str | None = None
         self.many_authors = False
         self._count = 0  # entries at the last reload: a jump (the rest read) looks at all
+        # ctrl+f: the entries that match, in order; None shows them all
+        self.filter = Filter()
+        self._matching: list[TimelineEntry] | None = None
 
     # -- data ---------------------------------------------------------------
     @property
     def entries(self) -> list[TimelineEntry]:
-        return self.incident.timeline
+        """The rows shown: the whole timeline, or what matches the filter."""
+        return self.incident.timeline if self._matching is None else self._matching
+
+    def set_filter(self, wanted: Filter) -> None:
+        """Show only the entries that match (an inactive filter shows them all)."""
+        self.filter = wanted
+        self._match()
+        self._strips.clear()
+        self._position = "?"  # the label says the filter: draw it again
+        self.follow = True
+        self.reload()
+
+    def _match(self) -> None:
+        wanted = self.filter
+        if not wanted.active:
+            self._matching = None
+        else:
+            self._matching = [e for e in self.incident.timeline if wanted.matches(e)]
 
     @property
     def current(self) -> TimelineEntry | None:
@@ -154,15 +176,19 @@ class TimelineView(ScrollView, can_focus=True):
         was on that entry (an edit); with none (entries from others), a cursor
         following the end stays at the end; otherwise it stays on its entry.
         """
+        timeline = self.incident.timeline
+        everything = everything or abs(len(timeline) - self._count) > 1
+        self._count = len(timeline)
+        if not self.many_authors:  # a new entry is the focused one, or the last
+            looked = timeline if everything else timeline[-1:]
+            if focus_entry is not None and not everything:
+                with contextlib.suppress(KeyError):
+                    looked = [*looked, timeline[self.incident.index_of(focus_entry)]]
+            self._look_at_authors(looked)
+        if self._matching is not None:
+            self._match()
         count = len(self.entries)
         self._set_height(count)
-        everything = everything or abs(count - self._count) > 1
-        self._count = count
-        if not self.many_authors:  # a new entry is the focused one, or the last
-            looked = self.entries if everything else self.entries[-1:]
-            if focus_entry is not None and not everything:
-                looked = [*looked, self.entries[self._find(focus_entry)]]
-            self._look_at_authors(looked)
         was_on = self._cursor_id
         still = None if was_on is None else self._index_still(was_on)
         if focus_entry is not None and (self.follow or focus_entry == was_on):
@@ -205,6 +231,8 @@ class TimelineView(ScrollView, can_focus=True):
         for index in (guess, guess + 1, guess - 1):
             if 0 <= index < len(entries) and entries[index].id == entry_id:
                 return index
+        if self._matching is not None:
+            return next((n for n, e in enumerate(entries) if e.id == entry_id), None)
         try:
             return self.incident.index_of(entry_id)
         except KeyError:
@@ -214,6 +242,9 @@ class TimelineView(ScrollView, can_focus=True):
         entries = self.entries
         if entries and entries[-1].id == entry_id:
             return len(entries) - 1
+        if self._matching is not None:  # an entry the filter hides: the end
+            found = self._index_still(entry_id)
+            return len(entries) - 1 if found is None else found
         return self.incident.index_of(entry_id)
 
     # -- movement -----------------------------------------------------------
@@ -247,7 +278,10 @@ class TimelineView(ScrollView, can_focus=True):
         cell that says little, and repainting it cost 3 ms of every stamp.
         """
         count = len(self.entries)
-        if self.incident.loading:
+        if self._matching is not None:
+            where = f"{self.cursor + 1:,} of " if not self.follow and count else ""
+            label = f"{where}{count:,} matching “{self.filter.text[:30]}” · ctrl+f"
+        elif self.incident.loading:
             label = f"last {count:,} of {self.incident.loading:,} · reading the rest"
         elif not count:
             label = ""
@@ -346,6 +380,8 @@ class TimelineView(ScrollView, can_focus=True):
         base = self._style("base")
         if not self.entries and y == 0:
             hint = " Nothing logged yet. Type what is happening below and press Enter."
+            if self._matching is not None:
+                hint = " No entry matches the filter: ctrl+f changes it (empty: every entry)."
             return Strip([Segment(hint, base + self._style("empty"))]).crop_extend(0, width, base)
         if index >= len(self.entries):
             return Strip.blank(width, base)

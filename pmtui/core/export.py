@@ -13,6 +13,7 @@ from datetime import date, datetime, timedelta
 
 from pmtui.core.commands import split_action, todo_text
 from pmtui.core.dates import parse_due
+from pmtui.core.filtering import exported_timeline
 from pmtui.core.model import EntryKind, Incident, TimelineEntry, format_duration
 from pmtui.core.text import printable
 
@@ -242,7 +243,8 @@ def export_markdown(incident: Incident, now: datetime | None = None) -> str:
     heading = len(out)
     day, zone, offset = start.date(), incident.zone, start.utcoffset()
     labels = {offset: zone_label(start)}  # each offset's label, made once (not per entry)
-    for entry in incident.timeline:
+    timeline = exported_timeline(incident)  # less the noise [export] hide names
+    for entry in timeline:
         moment = entry.at.astimezone(zone)
         now_offset = moment.utcoffset()
         if now_offset not in labels:
@@ -250,7 +252,7 @@ def export_markdown(incident: Incident, now: datetime | None = None) -> str:
         out += _entry_lines(entry, moment, moment.date() != day, now_offset != offset)
         day, offset = moment.date(), now_offset
     out[heading:heading] = [_timeline_heading(list(labels.values())), ""]
-    if not incident.timeline:
+    if not timeline:
         out.append("_No entries logged._")
     out.append("")
 

@@ -177,6 +177,24 @@ class UpdateSettings(_Record):
         return value
 
 
+NOISE = ("status", "markers")  # what the export can leave out of its timeline
+
+
+class ExportSettings(_Record):
+    """How the postmortem is written: `hide` leaves status entries and/or markers
+    out of its timeline (the ctrl+f filter's "noise")."""
+
+    hide: list[str] = []
+
+    @field_validator("hide")
+    @classmethod
+    def _hide(cls, value: list[str]) -> list[str]:
+        for word in value:
+            if word not in NOISE:
+                raise ValueError(f"{word!r} cannot be hidden: only {' and '.join(NOISE)}")
+        return [word for word in NOISE if word in value]
+
+
 def _next_number(ids: list[str], prefix: str) -> int:
     best = 0
     for ident in ids:
@@ -209,6 +227,7 @@ class Incident(BaseModel):
     actions: list[ActionItem] = []
     responders: list[Responder] = []  # schema 1: optional, [[responders]] tables
     updates: UpdateSettings = UpdateSettings()  # schema 1: optional, an [updates] table
+    export: ExportSettings = ExportSettings()  # schema 1: optional, an [export] table
     timeline: list[TimelineEntry] = []
 
     _next_entry: int = PrivateAttr(default=1)

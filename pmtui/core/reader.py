@@ -31,7 +31,7 @@ from pmtui.core.model import SCHEMA, Incident, TimelineEntry, WholeTimeline
 from pmtui.core.timeparse import local_zone
 
 LISTS = ("actions", "responders", "timeline")
-TABLES = ("updates",)  # top-level tables the model holds (the rest: file extras)
+TABLES = ("updates", "export")  # top-level tables the model holds (the rest: file extras)
 
 
 def read_text(path: Path) -> str:
@@ -191,7 +191,7 @@ def parse(text: str, name: str | Path, tail: int = 0) -> Incident:
             table[key] = data.pop(key)
     zone = _zone_of(table)
     _attach_zone(table, zone)
-    for item in [*table["responders"], table.get("updates", {})]:
+    for item in [*table["responders"], table.get("updates", {})]:  # [export] has no times
         _attach_zone(item, zone)
     if fast:
         table["timeline"] = fast[1]

@@ -120,6 +120,7 @@ class Session:
             "resolved_at",
             "responders",
             "updates",
+            "export",
         )
         return {name: getattr(inc, name) for name in fields}
 
@@ -358,6 +359,18 @@ class Session:
         entry = self.incident.add_entry(text, now, EntryKind.COMMS, self.author)
         self.incident.updates = self.incident.updates.model_copy(update={"last_sent": entry.at})
         return self._done(Change("update", "", head=head, added=[entry.id], focus_entry=entry.id))
+
+    def hide_in_export(self, hide: list[str]) -> Change:
+        """What the postmortem's timeline leaves out: status entries, markers, or neither."""
+        head = self._head()
+        try:
+            self.incident.export = self.incident.export.model_validate({"hide": hide})
+        except ValueError as error:
+            raise InputError(_first_problem(error)) from None
+        if self.incident.export == head["export"]:
+            return Change("export", "")
+        shown = " and ".join(self.incident.export.hide) or "nothing"
+        return self._done(Change("export", f"The export now leaves out {shown}", head=head))
 
     def stamp(self) -> Change:
         """A bare marker at this very second, to annotate later."""

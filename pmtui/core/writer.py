@@ -81,7 +81,7 @@ class Snapshot:
     actions: tuple[ActionItem, ...]
     timeline: tuple[TimelineEntry, ...]
     responders: tuple[Responder, ...] = ()
-    updates: dict[str, Any] = field(default_factory=dict)  # the [updates] table, if any
+    tables: dict[str, dict[str, Any]] = field(default_factory=dict)  # [updates], [export]
 
 
 def snapshot(incident: Incident) -> Snapshot:
@@ -96,7 +96,11 @@ def snapshot(incident: Incident) -> Snapshot:
         tuple(incident.actions),
         tuple(incident.timeline),
         tuple(incident.responders),
-        incident.updates.model_dump(exclude_defaults=True),
+        {
+            name: table
+            for name in TABLES
+            if (table := getattr(incident, name).model_dump(exclude_defaults=True))
+        },
     )
 
 
@@ -180,18 +184,18 @@ class TomlWriter:
         return ["".join(parts).encode("utf-8"), *self._render_timeline(snap.timeline, zone)]
 
     def _render_head(self, snap: Snapshot, zone: ZoneInfo) -> str:
-        if self._head is not None and self._head[:2] == (snap.head, (snap.extra, snap.updates)):
+        if self._head is not None and self._head[:2] == (snap.head, (snap.extra, snap.tables)):
             return self._head[2]
         table = _table(snap.head, zone)
         # multi-line free text reads best as """...""", but TOML may turn a
         # raw CR LF inside one into LF: keep such text on one escaped line
         readable = not any(isinstance(v, str) and "\r" in v for v in table.values())
         text = tomli_w.dumps({"schema": SCHEMA, "incident": table}, multiline_strings=readable)
-        if snap.updates:
-            text += "\n" + tomli_w.dumps({"updates": _table(snap.updates, zone)})
+        for name, values in snap.tables.items():
+            text += "\n" + tomli_w.dumps({name: _table(values, zone)})
         if snap.extra:
             text += "\n" + tomli_w.dumps(snap.extra)
-        self._head = (snap.head, (snap.extra, snap.updates), text)
+        self._head = (snap.head, (snap.extra, snap.tables), text)
         return text
 
     def _render_timeline(self, timeline: tuple[TimelineEntry, ...], zone: ZoneInfo) -> list[bytes]:
