@@ -51,7 +51,8 @@ def test_a_role_has_one_holder_and_a_person_one_role():
     session = fresh()
     session.log("/role comms Ana")
     change = session.log("/role comms Ben")
-    assert change.message == "Ben joined as comms (was Ana)"
+    assert session.incident.timeline[-1].text == "Ben joined as comms (was Ana)"
+    assert change.message == ""  # the entry says it: no toast over the status pane
     assert people(session) == [("Ana", None, True), ("Ben", "comms", True)]
     session.log("/role scribe Ben")
     assert people(session) == [("Ana", None, True), ("Ben", "scribe", True)]

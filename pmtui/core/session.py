@@ -152,7 +152,8 @@ class Session:
             self.incident.commander = done.commander
         entry = self.incident.add_entry(done.text, at, EntryKind.NOTE, author)
         label = "handover" if name == "handover" else "people"
-        change = Change(label, done.message, head=head, added=[entry.id], focus_entry=entry.id)
+        message = "" if done.message == done.text else done.message  # the entry says it
+        change = Change(label, message, head=head, added=[entry.id], focus_entry=entry.id)
         return self._done(change)
 
     def _done(self, change: Change) -> Change:

@@ -23,6 +23,7 @@ from pmtui.core.templating import TemplateProblem, compile_template, load_templa
 
 CHANGES = 20  # entries since the last update listed at most (the latest)
 LAST_ENTRIES = 10  # entries in a handover brief
+ROW_CHARS = 160  # an entry's line in a draft, at most
 PIPE_TIMEOUT = 30  # seconds an update command may take
 
 
@@ -43,13 +44,24 @@ def template_for(kind: str, incident_path: Path | None) -> tuple[str, str]:
     return text, f"the built-in {kind} template"
 
 
+def _one_line(text: str) -> str:
+    """An entry as one line: a block (an update sent, a paste) by its first line."""
+    if not text:
+        return "(marker)"
+    lines = text.strip().splitlines() or [""]
+    first = " ".join(lines[0].split())
+    if len(first) > ROW_CHARS:
+        first = first[: ROW_CHARS - 1] + "…"
+    return first + (f" (+{len(lines) - 1} lines)" if len(lines) > 1 else "")
+
+
 def _entry_row(incident: Incident, entry: TimelineEntry) -> dict[str, str]:
     local = incident.local(entry.at)
     return {
         "time": f"{local:%H:%M}",
         "kind": entry.kind.value,
         "author": entry.author or "",
-        "text": " ".join(entry.text.split()) if entry.text else "(marker)",
+        "text": _one_line(entry.text),
     }
 
 
