@@ -78,6 +78,8 @@ LATER_MODULES = (
     "pmtui.screens.editors",
     "pmtui.screens.forms",
     "pmtui.screens.summary",
+    "pmtui.screens.update",  # with the built-in update templates (pmtui.core.updates)
+    "pmtui.screens.filter",
     "textual.command",
     "textual.widgets.markdown",  # public modules only (toasts and tooltips
     "textual.widgets.select",  # come with textual.app and textual.screen)

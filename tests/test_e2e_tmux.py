@@ -286,6 +286,8 @@ def test_an_upgrade_while_pmtui_runs_does_not_break_its_dialogs(
         (["F1"], "pmtui help"),
         (["C-s"], "Postmortem summary"),
         (["C-e"], "Postmortem preview"),
+        (["C-o"], "Stakeholder update"),  # its built-in template was read before the upgrade
+        (["C-f"], "Filter the timeline"),
         (["Tab", "Enter"], "Edit entry"),  # the timeline's cursor entry
         (["Tab", "Enter"], "Edit action"),  # from the timeline to the action items
         (["C-p"], "Search for commands"),

@@ -11,7 +11,7 @@ from pmtui.screens.main import MainScreen
 from pmtui.widgets import KeyFooter, SaveIndicator
 from tests.tui import SIZE, open_app
 
-APP_KEYS = ["Marker", "Undo", "Redo", "Summary", "Export", "Help", "Quit"]
+APP_KEYS = ["Marker", "Undo", "Redo", "Summary", "Export", "Update", "Filter", "Help", "Quit"]
 
 
 def shown(footer: KeyFooter) -> list[str]:

@@ -32,6 +32,15 @@ def config_folder() -> Path:
     return (Path(base) if base.startswith("/") else Path.home() / ".config") / "pmtui"
 
 
+def _builtin(kind: str) -> str:
+    return resources.files("pmtui.core").joinpath("templates", f"{kind}.md.j2").read_text("utf-8")
+
+
+# read once, when the module is imported (soon after first paint): a pmtui
+# reinstalled while an incident runs removes the files the running one has
+BUILTIN = {kind: _builtin(kind) for kind in ("update", "handover")}
+
+
 def template_for(kind: str, incident_path: Path | None) -> tuple[str, str]:
     """(the template's text, its name for errors) for 'update' or 'handover'."""
     found = [config_folder() / f"{kind}.md.j2"]
@@ -40,8 +49,7 @@ def template_for(kind: str, incident_path: Path | None) -> tuple[str, str]:
     for path in found:
         if path.is_file():
             return "", str(path)
-    text = resources.files("pmtui.core").joinpath("templates", f"{kind}.md.j2").read_text("utf-8")
-    return text, f"the built-in {kind} template"
+    return BUILTIN[kind], f"the built-in {kind} template"
 
 
 def _one_line(text: str) -> str:
