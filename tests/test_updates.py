@@ -9,8 +9,10 @@ import pytest
 from textual.widgets import TextArea
 
 from pmtui.core import cadence, updates
+from pmtui.core.errors import LoadError
 from pmtui.core.model import EntryKind, Incident, Status, UpdateSettings
 from pmtui.core.session import Session
+from pmtui.core.store import load
 from pmtui.core.templating import TemplateProblem
 from pmtui.screens.update import BriefScreen, UpdateScreen
 from tests.conftest import NOW
@@ -291,3 +293,26 @@ async def test_handover_logs_sets_the_commander_and_shows_a_brief_to_copy(tmp_pa
             ("Ana", "comms"),
             ("Dana", "commander"),
         ]
+
+
+@pytest.mark.parametrize(
+    ("table", "says"),
+    [
+        (
+            "[updates]\nevery = {SEV9 = 5}\n",
+            "updates.every: 'SEV9' is not a severity (SEV1 to SEV4)",
+        ),
+        ("[updates]\nmitigated = 0\n", "updates.mitigated: minutes must be 1 or more"),
+        ('updates = "often"\n', "updates: input should be a valid dictionary or instance of "),
+        ('[export]\nhide = ["notes"]\n', "export.hide: 'notes' cannot be hidden: only status and"),
+    ],
+)
+def test_a_bad_updates_or_export_table_is_one_line_naming_it(tmp_path, table, says):
+    path = tmp_path / "inc.toml"
+    path.write_text(
+        f'schema = 1\n[incident]\ntitle = "x"\nstarted_at = 2026-11-21T19:32:00Z\n{table}',
+        encoding="utf-8",
+    )
+    with pytest.raises(LoadError) as error:
+        load(path)
+    assert str(error.value).startswith(f"{path}: {says}")

@@ -191,8 +191,9 @@ def parse(text: str, name: str | Path, tail: int = 0) -> Incident:
             table[key] = data.pop(key)
     zone = _zone_of(table)
     _attach_zone(table, zone)
-    for item in [*table["responders"], table.get("updates", {})]:  # [export] has no times
-        _attach_zone(item, zone)
+    for item in [*table["responders"], table.get("updates")]:  # [export] has no times
+        if isinstance(item, dict):  # anything else: the model names the problem
+            _attach_zone(item, zone)
     if fast:
         table["timeline"] = fast[1]
     else:
