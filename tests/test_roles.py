@@ -10,6 +10,7 @@ from pmtui.core import store
 from pmtui.core.errors import LoadError
 from pmtui.core.model import Incident
 from pmtui.core.reader import parse
+from pmtui.core.roles import holders
 from pmtui.core.session import InputError, Session
 from pmtui.core.writer import dumps
 from tests.conftest import NOW, RAPPI
@@ -195,3 +196,11 @@ async def test_the_timeline_shows_authors_once_a_second_one_has_written(tmp_path
         assert any("note      Dana      rolled back" in row for row in rows)
         incident = await saved(app, pilot)
         assert [e.author for e in incident.timeline] == ["kim", "kim", "Dana"]
+
+
+def test_the_commander_set_in_the_summary_editor_is_the_one_the_roles_name():
+    session = fresh()
+    session.log("/role comms Ana")
+    session.log("/ic Chris")
+    session.update_head({"commander": "Dana"})
+    assert holders(session.incident) == [("commander", "Dana"), ("comms", "Ana")]

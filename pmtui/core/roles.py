@@ -149,12 +149,13 @@ def handover(incident: Incident, name: str, at: datetime) -> Staffing:
 
 
 def holders(incident: Incident) -> list[tuple[str, str]]:
-    """(role, name) for each role held now, commander first; the commander
-    field counts when no responder holds that role (an older file)."""
-    held = [(p.role, p.name) for p in incident.responders if p.here and p.role]
-    if incident.commander and not any(role == COMMANDER for role, _ in held):
-        held.append((COMMANDER, incident.commander))
-    return sorted(held, key=lambda pair: (pair[0] != COMMANDER, pair[0]))
+    """(role, name) for each role held now, the commander first: the commander is
+    the incident's `commander` (the summary editor may have set it alone)."""
+    held = [
+        (p.role, p.name) for p in incident.responders if p.here and p.role and p.role != COMMANDER
+    ]
+    held.sort(key=lambda pair: pair[0])
+    return ([(COMMANDER, incident.commander)] if incident.commander else []) + held
 
 
 def responders_rows(incident: Incident) -> list[dict[str, str]]:
