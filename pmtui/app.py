@@ -16,6 +16,7 @@ from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.widgets import Input
 
+from pmtui.core.commands import parse_slash
 from pmtui.core.errors import PmtuiError
 from pmtui.core.export import export_markdown
 from pmtui.core.model import Incident, Status
@@ -280,7 +281,8 @@ class PmtuiApp(KeyRouting[Path | None]):
         """Log what the IC typed in the bar; False when it was refused."""
         assert self.session is not None
         session = self.session
-        if not entry.pasted and entry.text.strip().lower() == "/update":
+        slash = None if entry.pasted else parse_slash(entry.text.strip())
+        if slash is not None and slash.name == "update" and self.check_action("update", ()):
             self.action_update()  # a draft to edit and send (screens/update.py)
             return True
         outgoing = self.incident.commander if self.incident else None

@@ -30,7 +30,7 @@ from pmtui.core.timeparse import TimeError, parse_leading_time
 from pmtui.widgets import ActionList, EntryBar, SaveIndicator, TimelineView
 
 _KINDS = {"decision": "decision", "comms": "comms", "detect": "detection"}
-_THE_ICS = {"undo", "redo", "summary", "set_status", "stamp"}
+_THE_ICS = {"undo", "redo", "summary", "set_status", "stamp", "update"}
 WATCH = 0.5  # seconds between looks at the incident file
 
 

@@ -60,3 +60,16 @@ def test_a_view_never_writes_the_incident_file(tmp_path):
         held.close()
     assert path.read_bytes() == before
     assert not list(Path(tmp_path).glob(".inc.toml.*.tmp"))
+
+
+async def test_a_view_sends_no_stakeholder_update_but_can_filter(tmp_path):
+    path = tmp_path / "inc.toml"
+    open_app(path)  # creates the file
+    view = ViewApp(path, load_whole(path), clock=Clock())
+    async with view.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+o")
+        await pilot.pause()
+        assert type(view.screen).__name__ == "MainScreen"  # sending is the IC's
+        await pilot.press("ctrl+f")
+        await pilot.pause()
+        assert type(view.screen).__name__ == "FilterScreen"
