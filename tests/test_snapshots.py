@@ -89,3 +89,24 @@ def test_slash_hints(snap_compare):
         steady(pilot.app)
 
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_roles_authors_and_the_update_draft(snap_compare, monkeypatch):
+    monkeypatch.setenv("LOGNAME", "kim")  # the author before a commander is named
+    app = open_app(Path("inc.toml"))
+    run = settle("pagers fired", "/ic Chris", "/role comms Ana", "/join Ben", "key:ctrl+o")
+
+    async def run_before(pilot) -> None:
+        await run(pilot)
+        for area in pilot.app.screen.query("TextArea"):
+            area.cursor_blink = False
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_roles_and_the_next_update_in_the_status_pane(snap_compare, monkeypatch):
+    monkeypatch.setenv("LOGNAME", "kim")
+    app = open_app(Path("inc.toml"))
+    run = settle("pagers fired", "/ic Chris", "/role comms Ana", "/join Ben", "/role ops Ben")
+    assert snap_compare(app, terminal_size=SIZE, run_before=run)
