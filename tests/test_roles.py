@@ -69,6 +69,7 @@ def test_a_role_has_one_holder_and_a_person_one_role():
         ("/role comms Ana", "Ana is already comms"),
         ("/handover", "/handover NAME needs a name"),
         ("/ic", "/ic needs a name"),
+        ("/role ana scribe", "the role comes first: /role scribe Ana"),
     ],
 )
 def test_bad_staffing_is_one_clear_line_and_changes_nothing(typed, says):

@@ -79,6 +79,10 @@ def give_role(incident: Incident, role: str, name: str, at: datetime) -> Staffin
     name = _check_name(name, "/role ROLE NAME")
     if not role:
         raise StaffError("/role needs a role and a name: /role comms Ana")
+    swapped = _present(incident.responders, role)
+    if swapped is not None:  # "/role Ana comms": the role comes first
+        who = incident.responders[swapped].name
+        raise StaffError(f"the role comes first: /role {name.split()[0].lower()} {who}")
     people = list(incident.responders)
     before = None
     for number, person in enumerate(people):
