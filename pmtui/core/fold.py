@@ -1,11 +1,13 @@
 """Fold journal records into an incident: the same records in any order, with
-repeats, give the same incident.
+repeats, split into any batches, give the same incident.
 
-An entry from the journal takes its id from its record (`j:<record id>`), so
-an entry already in the incident (folded earlier, or a retry with the same
-`--id`) is never added twice, whatever crashed between the journal and the
-TOML checkpoint. How far each journal file is folded is kept in the TOML's
-`[journal]` table, so reopening reads only what is new.
+The ops are in pmtui.core.ops. An entry made by the journal takes its id from
+its record (`j:<record id>`), an action `a:<record id>`, so nothing is added
+twice whatever crashed between the journal and the TOML checkpoint. Every
+field settles last-writer-wins by (hlc, writer, record id); what must be
+remembered for that across checkpoints is in pmtui.core.ledger. How far each
+journal file is folded is kept in the TOML's `[journal]` table, so reopening
+reads only what is new.
 """
 
 from __future__ import annotations
@@ -15,11 +17,14 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from pmtui.core import ops
 from pmtui.core.journal import Record, folder_of, read
-from pmtui.core.model import EntryKind, Incident, TimelineEntry
+from pmtui.core.ledger import TABLE, Ledger, Stamp, norm, stamp_of
+from pmtui.core.model import ActionItem, EntryKind, Incident, TimelineEntry
 
 PREFIX = "j:"
-TABLE = "journal"  # the TOML table: folded = { "<writer>.jsonl" = <bytes folded> }
+ACTION_PREFIX = "a:"
+HEAD = "incident"  # the target of head fields in stamps and history
 
 
 def entry_id(record: Record) -> str:
@@ -53,28 +58,284 @@ def entry_of(record: Record) -> TimelineEntry | None:
         return None
 
 
+def _action_of(record: Record) -> ActionItem | None:
+    data = {k: v for k, v in record.data.items() if k in ops.ACTION_FIELDS}
+    try:
+        return ActionItem.model_validate({**data, "id": ACTION_PREFIX + record.id})
+    except ValueError:
+        return None
+
+
 @dataclass
 class Folded:
-    added: list[TimelineEntry] = field(default_factory=list)
+    """What a fold changed, for the screen to show."""
+
+    added: list[TimelineEntry] = field(default_factory=list)  # new entries
+    removed: list[TimelineEntry] = field(default_factory=list)  # entries gone or replaced
+    edited: list[TimelineEntry] = field(default_factory=list)  # new versions of entries
+    head: bool = False  # a fact of the incident changed
+    actions: bool = False  # an action item was added, changed or deleted
     skipped: int = 0  # records this pmtui cannot apply (a newer op, a bad line)
 
 
+def _keyed(record: Record) -> bool:
+    """An id the writer was given (`--id`): another writer may use it too."""
+    prefix = record.writer + ":"
+    return not (record.id.startswith(prefix) and record.id[len(prefix) :].isdigit())
+
+
+class _Folder:
+    def __init__(self, incident: Incident) -> None:
+        self.incident = incident
+        self.ledger = Ledger(incident._file_extra)
+        self.result = Folded()
+
+    # -- targets --------------------------------------------------------------
+    def _current(self, target: str) -> Any:
+        """The entry or action a target names, shown or hidden; None if not seen."""
+        kind, _, ident = target.partition("/")
+        if target in self.ledger.hidden:
+            model = TimelineEntry if kind == "entry" else ActionItem
+            return model.model_validate(self.ledger.hidden[target])
+        if kind == "entry":
+            return self.incident.find_entry(ident)
+        for item in self.incident.actions:
+            if item.id == ident:
+                return item
+        return None
+
+    def _put(self, target: str, old: Any, new: Any) -> None:
+        """Replace `old` by `new` (either None: add or remove); a hidden target stays hidden."""
+        if target in self.ledger.hidden:
+            self._hide(target, new)
+            return
+        kind = target.partition("/")[0]
+        if kind == "entry":
+            if old is not None:
+                self.incident.remove_entry(old.id)
+                self.result.removed.append(old)
+            if new is not None:
+                self.incident.insert_entry(new)
+                (self.result.edited if old is not None else self.result.added).append(new)
+            return
+        self.result.actions = True
+        actions = self.incident.actions
+        if old is not None and new is not None:
+            actions[actions.index(old)] = new
+        elif old is not None:
+            del actions[actions.index(old)]
+        elif new is not None:
+            actions.insert(self._action_slot(new.id), new)
+
+    def _hide(self, target: str, item: Any) -> None:
+        self.ledger.hidden[target] = {
+            k: norm(v) for k, v in item.model_dump().items() if v is not None
+        }
+        self.ledger.changed = True
+
+    def _action_slot(self, ident: str) -> int:
+        """Actions made by the journal go after the file's, in the order of their stamps."""
+        mine = self.ledger.stamps.get(f"action/+/{ident}")
+        for index, item in enumerate(self.incident.actions):
+            theirs = self.ledger.stamps.get(f"action/+/{item.id}")
+            if mine is not None and theirs is not None and theirs > mine:
+                return index
+        return len(self.incident.actions)
+
+    # -- ops ------------------------------------------------------------------
+    def apply(self, record: Record) -> None:
+        op = record.op
+        data = record.data
+        if op == ops.ENTRY:
+            self._create("entry", entry_of(record), record)
+        elif op == ops.ACTION:
+            self._create("action", _action_of(record), record)
+        elif op in (ops.ENTRY_EDIT, ops.ACTION_EDIT):
+            self._edit(record)
+        elif op in (ops.ENTRY_DELETE, ops.ACTION_DELETE):
+            self._delete(record)
+        elif op in (ops.HEAD, ops.INCIDENT):
+            self._head(data.get("set"), stamp_of(record))
+        elif op == ops.STATUS:
+            self._status(record)
+        else:
+            self.result.skipped += 1
+
+    def _create(self, kind: str, made: Any, record: Record) -> None:
+        if made is None:
+            self.result.skipped += 1
+            return
+        target = f"{kind}/{made.id}"
+        key, stamp = f"{kind}/+/{made.id}", stamp_of(record)
+        old = self._current(target)
+        if old is not None:
+            if _keyed(record) and self.ledger.wins(key, stamp) is False:
+                self._recreate(kind, target, old, made, stamp)
+            return
+        if _keyed(record) or kind == "action":
+            self.ledger.set_stamp(key, stamp)
+        if target in self.ledger.deleted:  # deleted before it was seen here
+            self._hide(target, made)
+        else:
+            self._put(target, None, made)
+        for waiting in self.ledger.take(target):
+            self._edit(waiting)
+
+    def _recreate(self, kind: str, target: str, old: Any, made: Any, stamp: Stamp) -> None:
+        """The same --id twice: the earlier create holds; edits keep their values."""
+        self.ledger.set_stamp(f"{kind}/+/{made.id}", stamp)
+        values = made.model_dump()
+        for name, value in list(values.items()):
+            if f"{kind}/{name}/{made.id}" in self.ledger.stamps:
+                self.ledger.rebase(target, name, value)
+                values[name] = getattr(old, name, None)
+        new = type(made).model_validate(values)
+        if new != old:
+            self._put(target, old, new)
+
+    def _edit(self, record: Record) -> None:
+        kind = record.op.split(".")[0]
+        ident, changes = record.data.get("target"), record.data.get("set")
+        allowed = ops.ENTRY_FIELDS if kind == "entry" else ops.ACTION_FIELDS
+        if not (isinstance(ident, str) and isinstance(changes, dict) and changes):
+            self.result.skipped += 1
+            return
+        if set(changes) - set(allowed):
+            self.result.skipped += 1
+            return
+        target = f"{kind}/{ident}"
+        old = self._current(target)
+        if old is None:
+            self.ledger.wait(target, record)
+            return
+        try:
+            tried = type(old).model_validate({**old.model_dump(), **changes})
+        except ValueError:
+            self.result.skipped += 1
+            return
+        stamp = stamp_of(record)
+        won: dict[str, Any] = {}
+        for name in changes:
+            key = f"{kind}/{name}/{ident}"
+            wins = self.ledger.wins(key, stamp)
+            if wins is None:
+                continue
+            if wins:
+                previous = self.ledger.stamps.get(key)
+                self.ledger.remember(target, name, _value(old, name), previous)
+                self.ledger.set_stamp(key, stamp)
+                won[name] = _value(tried, name)
+            else:
+                self.ledger.remember(target, name, _value(tried, name), stamp)
+        if won:
+            new = type(old).model_validate({**old.model_dump(), **won})
+            self._put(target, old, new)
+        self._show_if_newer(target, stamp)
+
+    def _delete(self, record: Record) -> None:
+        kind = record.op.split(".")[0]
+        ident = record.data.get("target")
+        if not isinstance(ident, str):
+            self.result.skipped += 1
+            return
+        target, stamp = f"{kind}/{ident}", stamp_of(record)
+        if self.ledger.deleted.get(target, stamp) > stamp:
+            return  # a newer delete is in already
+        self.ledger.deleted[target] = stamp
+        self.ledger.changed = True
+        newest = self.ledger.newest_edit(target)
+        current = self._current(target)
+        if target in self.ledger.hidden or current is None:
+            return
+        if newest is None or newest < stamp:
+            self._put(target, current, None)
+            self._hide(target, current)
+
+    def _show_if_newer(self, target: str, stamp: Stamp) -> None:
+        """An edit newer than the delete brings a hidden target back."""
+        if target in self.ledger.hidden and stamp > self.ledger.deleted[target]:
+            kind = target.partition("/")[0]
+            model = TimelineEntry if kind == "entry" else ActionItem
+            item = model.model_validate(self.ledger.hidden.pop(target))
+            self.ledger.changed = True
+            self._put(target, None, item)
+
+    def _head(self, changes: Any, stamp: Stamp) -> None:
+        incident = self.incident
+        if not isinstance(changes, dict) or not changes or not all(map(_head_name, changes)):
+            self.result.skipped += 1
+            return
+        before = {name: getattr(incident, name, None) for name in changes}
+        tried: dict[str, Any] = {}
+        try:
+            for name, value in changes.items():
+                setattr(incident, name, value)
+                tried[name] = getattr(incident, name)
+        except ValueError:
+            self.result.skipped += 1
+            return
+        finally:
+            for name, value in before.items():
+                _restore(incident, name, value)
+        for name in changes:
+            key = f"{HEAD}/{name}/"
+            wins = self.ledger.wins(key, stamp)
+            if wins is None:
+                continue
+            if wins:
+                self.ledger.remember(HEAD, name, before[name], self.ledger.stamps.get(key))
+                self.ledger.set_stamp(key, stamp)
+                setattr(incident, name, tried[name])
+                self.result.head = True
+            else:
+                self.ledger.remember(HEAD, name, tried[name], stamp)
+
+    def _status(self, record: Record) -> None:
+        data = record.data
+        times = data.get("set")
+        times = times if isinstance(times, dict) else {}
+        status = data.get("status")
+        if status not in ops.STATUS_TIMES or not set(times) <= set(ops.STATUS_TIMES.values()):
+            self.result.skipped += 1
+            return
+        entry = {"at": data.get("at"), "kind": "status", "text": data.get("text", "")}
+        if isinstance(data.get("author"), str):
+            entry["author"] = data["author"]
+        made = entry_of(Record(record.id, record.hlc, record.writer, ops.ENTRY, entry))
+        if made is None:
+            self.result.skipped += 1
+            return
+        self._head({"status": status, **times}, stamp_of(record))
+        self._create("entry", made, record)
+
+
+def _value(item: Any, name: str) -> Any:
+    extra = item.model_extra or {}
+    return extra[name] if name in extra else getattr(item, name, None)
+
+
+def _head_name(name: str) -> bool:
+    if name in ops.NOT_HEAD or name.startswith("_") or not name.isidentifier():
+        return False
+    return name in Incident.model_fields or not hasattr(Incident, name)
+
+
+def _restore(incident: Incident, name: str, value: Any) -> None:
+    if value is None and name not in Incident.model_fields:
+        extra = incident.model_extra
+        if extra is not None:
+            extra.pop(name, None)
+        return
+    setattr(incident, name, value)
+
+
 def fold(incident: Incident, records: list[Record]) -> Folded:
-    """Apply `records` (in their stamp order) that the incident does not hold yet."""
-    result = Folded()
-    present = {entry.id for entry in incident.timeline if entry.id.startswith(PREFIX)}
+    """Apply `records` to the incident; what it already holds changes nothing."""
+    folder = _Folder(incident)
     for record in sorted(records, key=Record.order):
-        if record.op != "entry":
-            result.skipped += 1
-            continue
-        entry = entry_of(record)
-        if entry is None:
-            result.skipped += 1
-        elif entry.id not in present:
-            present.add(entry.id)
-            incident.insert_entry(entry)
-            result.added.append(entry)
-    return result
+        folder.apply(record)
+    folder.ledger.save()
+    return folder.result
 
 
 def folded_offsets(incident: Incident) -> dict[str, int]:
@@ -88,17 +349,38 @@ def folded_offsets(incident: Incident) -> dict[str, int]:
 
 def set_offsets(incident: Incident, offsets: dict[str, int]) -> None:
     """Record how far each journal file is folded; written with the next save."""
-    incident._file_extra[TABLE] = {"folded": dict(sorted(offsets.items()))}
+    Ledger(incident._file_extra).save(offsets)
+
+
+def create(records: list[Record]) -> Incident | None:
+    """An incident made from its journal alone (no TOML yet): its first `incident` op
+    and every record after it; None when the journal holds no `incident` op."""
+    first = [r for r in records if r.op == ops.INCIDENT and isinstance(r.data.get("set"), dict)]
+    for record in sorted(first, key=Record.order):
+        try:
+            incident = Incident.model_validate(record.data["set"])
+        except ValueError:
+            continue
+        fold(incident, records)
+        return incident
+    return None
 
 
 def load_whole(path: Path) -> Incident:
     """The incident as the TOML holds it plus every journal line not yet folded in.
 
     What `pmtui export` and a fresh open show: whichever process runs, the
-    incident is whole.
+    incident is whole. With no TOML, an incident its journal creates.
     """
     from pmtui.core.reader import load
 
+    if not path.exists():
+        records, offsets = read(folder_of(path))
+        made = create(records)
+        if made is None:
+            return load(path)  # the reader's own error for a missing file
+        set_offsets(made, offsets)
+        return made
     incident = load(path)
     records, offsets = read(folder_of(path), folded_offsets(incident))
     if records:
