@@ -117,7 +117,7 @@ def test_the_whole_pool_settles_last_writer_wins() -> None:
     assert entries["t1"].kind == "decision"
     assert "t2" not in entries  # deleted after its edit
     assert entries["j:w1:0"].text == "from w1, fixed"  # an edit newer than the delete
-    assert entries["j:hook-1"].text == "alert fired (other copy)"  # the earlier create
+    assert entries["j:hook-1"].text == "alert fired"  # the same --id twice: the earlier `at`
     assert entries["j:hook-1"].author == "bot"
     assert incident.severity == "SEV1" and incident.summary == "w1 says"
     assert incident.model_extra == {"customer_facing": True}

@@ -12,6 +12,7 @@ reads only what is new.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -166,14 +167,13 @@ class _Folder:
             self.result.skipped += 1
             return
         target = f"{kind}/{made.id}"
-        key, stamp = f"{kind}/+/{made.id}", stamp_of(record)
         old = self._current(target)
         if old is not None:
-            if _keyed(record) and self.ledger.wins(key, stamp) is False:
-                self._recreate(kind, target, old, made, stamp)
+            if _keyed(record):
+                self._recreate(kind, target, old, made)
             return
-        if _keyed(record) or kind == "action":
-            self.ledger.set_stamp(key, stamp)
+        if kind == "action":  # journal actions keep the order of their stamps
+            self.ledger.set_stamp(f"action/+/{made.id}", stamp_of(record))
         if target in self.ledger.deleted:  # deleted before it was seen here
             self._hide(target, made)
         else:
@@ -181,14 +181,22 @@ class _Folder:
         for waiting in self.ledger.take(target):
             self._edit(waiting)
 
-    def _recreate(self, kind: str, target: str, old: Any, made: Any, stamp: Stamp) -> None:
-        """The same --id twice: the earlier create holds; edits keep their values."""
-        self.ledger.set_stamp(f"{kind}/+/{made.id}", stamp)
+    def _recreate(self, kind: str, target: str, old: Any, made: Any) -> None:
+        """The same --id twice (a replay, two senders): one entry, and the same one
+        whichever came first with no stamp to keep: the one with the least content
+        (the earliest `at` first). Fields edited since keep their edits."""
+        edited = {
+            name
+            for name in made.model_dump()
+            if f"{kind}/{name}/{made.id}" in self.ledger.stamps
+        }
+        base = old.model_dump() | {name: self.ledger.base(target, name) for name in edited}
+        if _content(made.model_dump()) >= _content(base):
+            return
         values = made.model_dump()
-        for name, value in list(values.items()):
-            if f"{kind}/{name}/{made.id}" in self.ledger.stamps:
-                self.ledger.rebase(target, name, value)
-                values[name] = getattr(old, name, None)
+        for name in edited:
+            self.ledger.rebase(target, name, values[name])
+            values[name] = _value(old, name)
         new = type(made).model_validate(values)
         if new != old:
             self._put(target, old, new)
@@ -307,6 +315,10 @@ class _Folder:
             return
         self._head({"status": status, **times}, stamp_of(record))
         self._create("entry", made, record)
+
+
+def _content(values: dict[str, Any]) -> str:
+    return json.dumps({k: norm(v) for k, v in values.items() if v is not None}, sort_keys=True)
 
 
 def _value(item: Any, name: str) -> Any:

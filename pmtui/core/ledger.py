@@ -3,11 +3,10 @@
 The TOML's `[journal]` table holds, beside `folded` (bytes folded per file):
 
 - `stamps`: the winning (hlc, writer, record id) of every field a journal op
-  set, keyed `"<kind>/<field>/<id>"` (kind: entry, action, incident; field
-  `+` is the stamp of a create that a repeated `--id` could contest), so a
+  set, keyed `"<kind>/<field>/<id>"` (kind: entry, action, incident), so a
   later line with an older stamp loses after a checkpoint too. Only fields
-  set by an edit, a status or a head op have one: a plain `pmtui log` entry
-  costs nothing here.
+  set by an edit, a status or a head op have one (and actions the journal
+  made, to keep their order): a `pmtui log` entry costs nothing here.
 - `deleted`: the newest delete of each deleted target, `"<kind>/<id>"`.
 - `hidden`: the last state of a deleted target, until an edit newer than its
   delete brings it back.
@@ -145,6 +144,13 @@ class Ledger:
         self._rows.add(key)
         self.history.append(row)
         self.changed = True
+
+    def base(self, target: str, name: str) -> Any:
+        """The value a field had before its first edit."""
+        for row in self.history:
+            if row["of"] == target and row.get("field") == name and "hlc" not in row:
+                return row.get("value")
+        return None
 
     def rebase(self, target: str, name: str, value: Any) -> None:
         """The value before edits was another (a contested create settled)."""
