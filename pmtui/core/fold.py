@@ -78,6 +78,11 @@ class Folded:
     actions: bool = False  # an action item was added, changed or deleted
     skipped: int = 0  # records this pmtui cannot apply (a newer op, a bad line)
 
+    @property
+    def entry_ids(self) -> list[str]:
+        """The ids of entries to show again: the new ones and new versions of edited ones."""
+        return [entry.id for entry in (*self.added, *self.edited)]
+
 
 def _keyed(record: Record) -> bool:
     """An id the writer was given (`--id`): another writer may use it too."""
@@ -135,11 +140,16 @@ class _Folder:
         self.ledger.changed = True
 
     def _action_slot(self, ident: str) -> int:
-        """Actions made by the journal go after the file's, in the order of their stamps."""
-        mine = self.ledger.stamps.get(f"action/+/{ident}")
+        """Where an action goes, whatever came before: the file's in their id order
+        (as pmtui numbers them), then the journal's in the order of their stamps."""
+
+        def key(name: str) -> tuple[int, Any, int, str]:
+            stamp = self.ledger.stamps.get(f"action/+/{name}")
+            return (0, (), len(name), name) if stamp is None else (1, stamp, 0, "")
+
+        mine = key(ident)
         for index, item in enumerate(self.incident.actions):
-            theirs = self.ledger.stamps.get(f"action/+/{item.id}")
-            if mine is not None and theirs is not None and theirs > mine:
+            if key(item.id) > mine:
                 return index
         return len(self.incident.actions)
 

@@ -9,7 +9,11 @@ never clash between writers or machines. Every other op names its `target`.
 How they settle (fold.py): each field is last-writer-wins by the record's
 (hlc, writer, id); a delete hides its target unless an edit newer than it
 exists; an edit of a target not seen yet waits for it. Values that lose, or
-are overwritten, go to the incident's edit history (`[[edits]]` in the TOML).
+are overwritten, go to the incident's edit history (`[history] edits` in the
+TOML, see pmtui.core.ledger).
+
+A writer that changes what a status entry holds (its time) sends the head's
+stamp with it (`op_head(mitigated_at=...)`): ops change one thing each.
 
 The standard library only: `pmtui log` may import this.
 """
