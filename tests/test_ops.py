@@ -306,3 +306,18 @@ def test_generated_ops_settle_the_same_in_any_order(records, creates, random, cu
         start = max(start, cut)
         other = _checkpoint(other)
     assert _text(other) == _text(once)
+
+
+def test_the_ops_import_only_the_standard_library() -> None:
+    """`pmtui log` (and anything else that must start fast) may build ops (typing: the
+    editable install's hook loads it anyway; see test_logcmd)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; import pmtui.core.ops; "
+        "print(sorted(m for m in ('pydantic', 'textual', 'rich', 'tomli', 'tomli_w') "
+        "if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.stdout.strip() == "[]", done.stderr
