@@ -93,7 +93,7 @@ def _keyed(record: Record) -> bool:
 class _Folder:
     def __init__(self, incident: Incident) -> None:
         self.incident = incident
-        self.ledger = Ledger(incident._file_extra)
+        self.ledger = Ledger.of(incident._file_extra)
         self.result = Folded()
 
     # -- targets --------------------------------------------------------------
@@ -196,9 +196,7 @@ class _Folder:
         whichever came first with no stamp to keep: the one with the least content
         (the earliest `at` first). Fields edited since keep their edits."""
         edited = {
-            name
-            for name in made.model_dump()
-            if f"{kind}/{name}/{made.id}" in self.ledger.stamps
+            name for name in made.model_dump() if f"{kind}/{name}/{made.id}" in self.ledger.stamps
         }
         base = old.model_dump() | {name: self.ledger.base(target, name) for name in edited}
         if _content(made.model_dump()) >= _content(base):
@@ -371,7 +369,7 @@ def folded_offsets(incident: Incident) -> dict[str, int]:
 
 def set_offsets(incident: Incident, offsets: dict[str, int]) -> None:
     """Record how far each journal file is folded; written with the next save."""
-    Ledger(incident._file_extra).save(offsets)
+    Ledger.of(incident._file_extra).save(offsets)
 
 
 def create(records: list[Record]) -> Incident | None:

@@ -23,6 +23,7 @@ keys after `[incident]`, where a bare array would land inside it.
 
 from __future__ import annotations
 
+import bisect
 import json
 from datetime import UTC, date, datetime
 from enum import Enum
@@ -70,10 +71,31 @@ def _record(line: Any) -> Record | None:
 
 
 class Ledger:
-    """The LWW state of one incident, read from and written back to its tables."""
+    """The LWW state of one incident, read from and written back to its tables.
+
+    `Ledger.of` keeps the last one parsed: the open pmtui folds a few times a
+    second, and parsing thousands of stamps each time cost tens of ms.
+    """
+
+    _last: Ledger | None = None
+
+    @classmethod
+    def of(cls, extra: dict[str, Any]) -> Ledger:
+        """The ledger of these tables: the one already parsed while they are unchanged."""
+        last = cls._last
+        if (
+            last is not None
+            and last.extra is extra
+            and extra.get(TABLE) is last._seen[0]
+            and extra.get(HISTORY) is last._seen[1]
+        ):
+            return last
+        cls._last = ledger = cls(extra)
+        return ledger
 
     def __init__(self, extra: dict[str, Any]) -> None:
         self.extra = extra
+        self._seen = (extra.get(TABLE), extra.get(HISTORY))  # the tables parsed
         table = extra.get(TABLE)
         table = table if isinstance(table, dict) else {}
         self.table = table
@@ -83,26 +105,31 @@ class Ledger:
             return dict(found) if isinstance(found, dict) else {}
 
         self.stamps: dict[str, Stamp] = {}
+        self.texts: dict[str, str] = {}  # the stamps as the TOML writes them
         for key, raw in mapping("stamps").items():
             stamp = _stamp(raw)
             if stamp is not None:
                 self.stamps[key] = stamp
+                self.texts[key] = raw
         self.deleted = {k: s for k, v in mapping("deleted").items() if (s := _stamp(v))}
         self.hidden: dict[str, dict[str, Any]] = {
             k: v for k, v in mapping("hidden").items() if isinstance(v, dict)
         }
         self.pending: dict[str, list[Record]] = {}
+        self._lines: dict[tuple[int, str, str], str] = {}  # pending, as the TOML has them
         lines = table.get("pending")
         for line in lines if isinstance(lines, list) else []:
             record = _record(line)
             target = record.data.get("target") if record else None
             if record is not None and isinstance(target, str):
                 self.pending.setdefault(_target_of(record.op, target), []).append(record)
+                self._lines[record.order()] = line
         history = extra.get(HISTORY)
         history = history.get("edits") if isinstance(history, dict) else None
-        self.history: list[dict[str, Any]] = (
-            [row for row in history if isinstance(row, dict)] if isinstance(history, list) else []
-        )
+        self.history: list[dict[str, Any]] = sorted(
+            (row for row in history if isinstance(row, dict)) if isinstance(history, list) else (),
+            key=_row_order,
+        )  # kept in order as rows come: sorting thousands per fold cost ms
         self._rows = {_row_key(row) for row in self.history}
         self.changed = False
 
@@ -128,6 +155,7 @@ class Ledger:
 
     def set_stamp(self, key: str, stamp: Stamp) -> None:
         self.stamps[key] = stamp
+        self.texts[key] = _text(stamp)
         self.changed = True
 
     # -- history --------------------------------------------------------------
@@ -142,7 +170,7 @@ class Ledger:
         if key in self._rows:
             return
         self._rows.add(key)
-        self.history.append(row)
+        bisect.insort(self.history, row, key=_row_order)
         self.changed = True
 
     def base(self, target: str, name: str) -> Any:
@@ -154,11 +182,12 @@ class Ledger:
 
     def rebase(self, target: str, name: str, value: Any) -> None:
         """The value before edits was another (a contested create settled)."""
-        for row in self.history:
+        for index, row in enumerate(self.history):
             if row["of"] == target and row.get("field") == name and "hlc" not in row:
-                row.pop("value", None)
-                if value is not None:
+                row = {k: v for k, v in row.items() if k != "value"}  # a new row: the
+                if value is not None:  # writer compares the old tables by value
                     row["value"] = norm(value)
+                self.history[index] = row
                 self.changed = True
 
     # -- pending --------------------------------------------------------------
@@ -166,11 +195,13 @@ class Ledger:
         waiting = self.pending.setdefault(target, [])
         if record not in waiting:
             waiting.append(record)
+            self._lines[record.order()] = _line(record)
             self.changed = True
 
     def take(self, target: str) -> list[Record]:
         waiting = self.pending.pop(target, [])
-        if waiting:
+        for record in waiting:
+            self._lines.pop(record.order(), None)
             self.changed = True
         return sorted(waiting, key=Record.order)
 
@@ -184,16 +215,13 @@ class Ledger:
         if isinstance(folded, dict) and folded:
             table["folded"] = dict(sorted(folded.items()))
         if self.stamps:
-            table["stamps"] = {k: _text(v) for k, v in sorted(self.stamps.items())}
+            table["stamps"] = dict(sorted(self.texts.items()))
         if self.deleted:
             table["deleted"] = {k: _text(v) for k, v in sorted(self.deleted.items())}
         if self.hidden:
             table["hidden"] = dict(sorted(self.hidden.items()))
-        pending = sorted(
-            (r for waiting in self.pending.values() for r in waiting), key=Record.order
-        )
-        if pending:
-            table["pending"] = [_line(r) for r in pending]
+        if self._lines:
+            table["pending"] = [line for _, line in sorted(self._lines.items())]
         for name, value in self.table.items():  # what a newer pmtui keeps here
             if name not in ("folded", "stamps", "deleted", "hidden", "pending"):
                 table[name] = value
@@ -203,8 +231,8 @@ class Ledger:
         else:
             self.extra.pop(TABLE, None)
         if self.history:
-            self.history.sort(key=_row_order)
-            self.extra[HISTORY] = {"edits": [dict(row) for row in self.history]}
+            self.extra[HISTORY] = {"edits": list(self.history)}
+        self._seen = (self.extra.get(TABLE), self.extra.get(HISTORY))
         self.changed = False
 
 
