@@ -220,6 +220,8 @@ def test_constructors_refuse_what_no_op_can_carry() -> None:
         ops.op_head(timeline=[])
     with pytest.raises(ValueError, match="no status"):
         ops.op_status("fixed", NOW)
+    with pytest.raises(ValueError, match="sets no 'summary'"):
+        ops.op_status("resolved", NOW, times={"summary": NOW})
 
 
 def test_a_tie_on_the_clock_goes_to_the_writer_id_whichever_arrives_first() -> None:

@@ -117,6 +117,9 @@ def op_status(
         stamps["mitigated_at"] = at
     elif status == "resolved":
         stamps = {"resolved_at": at}
+    unknown = sorted(set(times or {}) - set(STATUS_TIMES.values()))
+    if unknown:
+        raise ValueError(f"a status change sets no {unknown[0]!r}")
     stamps.update(times or {})
     data: dict[str, Any] = {
         "status": status,
