@@ -166,7 +166,7 @@ class Incident(BaseModel):
     # length while only its last entries are here, 0 once it is complete
     _loading: int = PrivateAttr(default=0)
     _rest: Any = PrivateAttr(default=None)
-    # entry id -> entry, a hint for index_of (checked on use, rebuilt when stale)
+    # entry id -> entry: find_entry's membership index (checked on use, rebuilt when stale)
     _ids: dict[str, TimelineEntry] | None = PrivateAttr(default=None)
 
     @field_validator("title")
@@ -278,23 +278,36 @@ class Incident(BaseModel):
     def index_of(self, entry_id: str) -> int:
         """Where the entry with this id is: a dict and a binary search.
 
-        Walking 100,000 entries took ~20 ms, twice per edit. The dict is only
-        a hint, checked by identity; when it is stale it is built again.
+        Walking 100,000 entries took ~20 ms, twice per edit. KeyError when no
+        entry has this id.
         """
-        ids = self._ids
-        entry = ids.get(entry_id) if ids is not None else None
-        if entry is not None:
-            index = self.locate(entry)
-            if index is not None and self.timeline[index] is entry:
-                return index
-        self._ids = ids = {item.id: item for item in self.timeline}
-        entry = ids.get(entry_id)
+        entry = self.find_entry(entry_id)
         if entry is None:
             raise KeyError(entry_id)
         index = self.locate(entry)
         if index is None:  # not in time order (never, short of a bug): walk it
             index = next(n for n, item in enumerate(self.timeline) if item is entry)
         return index
+
+    def find_entry(self, entry_id: str) -> TimelineEntry | None:
+        """The entry with this id, or None: a membership index, no walk.
+
+        The index follows insert_entry and remove_entry; one of the same
+        length as the timeline is taken as current (ids are unique), and a
+        hit is checked by identity, so a list changed some other way only
+        costs a rebuild.
+        """
+        ids = self._ids
+        if ids is None or len(ids) != len(self.timeline):
+            ids = self._ids = {item.id: item for item in self.timeline}
+        entry = ids.get(entry_id)
+        if entry is None:
+            return None
+        index = self.locate(entry)
+        if index is not None and self.timeline[index] is entry:
+            return entry
+        self._ids = ids = {item.id: item for item in self.timeline}
+        return ids.get(entry_id)
 
     def locate(self, entry: TimelineEntry) -> int | None:
         """Where `entry` (or an edit of it at the same time) is now; None if gone.
@@ -309,7 +322,10 @@ class Incident(BaseModel):
         return None
 
     def remove_entry(self, entry_id: str) -> TimelineEntry:
-        return self.timeline.pop(self.index_of(entry_id))
+        entry = self.timeline.pop(self.index_of(entry_id))
+        if self._ids is not None:
+            self._ids.pop(entry_id, None)
+        return entry
 
     def replace_entry(self, entry_id: str, **changes: Any) -> tuple[TimelineEntry, TimelineEntry]:
         """Apply changes to an entry; returns (old, new)."""
