@@ -82,6 +82,13 @@ class Snapshot:
     timeline: tuple[TimelineEntry, ...]
 
 
+def _is_table(value: object) -> bool:
+    """A table or an array of tables: TOML writes these after the plain keys."""
+    if isinstance(value, dict):
+        return True
+    return isinstance(value, list) and bool(value) and all(isinstance(v, dict) for v in value)
+
+
 def snapshot(incident: Incident) -> Snapshot:
     if incident.loading:
         # a save now would drop every entry not read yet
@@ -180,9 +187,14 @@ class TomlWriter:
         # multi-line free text reads best as """...""", but TOML may turn a
         # raw CR LF inside one into LF: keep such text on one escaped line
         readable = not any(isinstance(v, str) and "\r" in v for v in table.values())
-        text = tomli_w.dumps({"schema": SCHEMA, "incident": table}, multiline_strings=readable)
-        if snap.extra:
-            text += "\n" + tomli_w.dumps(snap.extra)
+        # another tool's top-level keys go above the first table: written after one,
+        # TOML would read them back inside it
+        values = {key: value for key, value in snap.extra.items() if not _is_table(value)}
+        tables = {key: value for key, value in snap.extra.items() if key not in values}
+        top = {"schema": SCHEMA, **values, "incident": table}
+        text = tomli_w.dumps(top, multiline_strings=readable)
+        if tables:
+            text += "\n" + tomli_w.dumps(tables)
         self._head = (snap.head, snap.extra, text)
         return text
 
