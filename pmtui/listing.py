@@ -146,6 +146,7 @@ def _incident_json(s: Summary) -> dict[str, Any]:
             "overdue": s.overdue_actions,
             "done": len(s.actions) - s.open_actions,
         },
+        "copies": list(s.copies),
     }
 
 
@@ -154,20 +155,24 @@ def _ls_text(catalog: Catalog) -> list[str]:
         return [f"no incidents in {safe(str(catalog.folder))}"]
     head = ["STARTED", "SEV", "STATUS", "TO MITIGATE", "TO RESOLVE", "OPEN", "OVERDUE", "TITLE",
             "FILE"]  # fmt: skip
-    rows = [
-        [
-            f"{s.started_at:%Y-%m-%d %H:%M %Z}",
-            s.severity or "-",
-            s.status,
-            duration(s.seconds_to_mitigate),
-            duration(s.seconds_to_resolve),
-            str(s.open_actions),
-            str(s.overdue_actions),
-            _short(s.title),
-            safe(s.name),
-        ]
-        for s in catalog.incidents
-    ]
+    labels = {copy.name: copy.label for copy in catalog.copies}
+    rows = []
+    for s in catalog.incidents:
+        rows.append(
+            [
+                f"{s.started_at:%Y-%m-%d %H:%M %Z}",
+                s.severity or "-",
+                s.status,
+                duration(s.seconds_to_mitigate),
+                duration(s.seconds_to_resolve),
+                str(s.open_actions),
+                str(s.overdue_actions),
+                _short(s.title),
+                safe(s.name),
+            ]
+        )
+        # a conflict copy under its incident, not an incident of its own
+        rows += [[*[""] * 7, f"└ its copy ({labels[name]})", safe(name)] for name in s.copies]
     opened = sum(s.open_actions for s in catalog.incidents)
     overdue = sum(s.overdue_actions for s in catalog.incidents)
     unresolved = sum(s.status != "resolved" for s in catalog.incidents)
@@ -272,6 +277,11 @@ def _problems(catalog: Catalog, command: str) -> list[str]:
             f"pmtui {command}: {_plural(len(catalog.problems), 'file')} could not be read:"
         )
         lines += [f"  {safe(problem.error)}" for problem in catalog.problems]
+    shown = set() if command != "ls" else {n for s in catalog.incidents for n in s.copies}
+    if left := [copy.name for copy in catalog.copies if copy.name not in shown]:
+        names = ", ".join(map(safe, left[:5])) + (", ..." if len(left) > 5 else "")
+        copies = f"{len(left)} conflict cop{'y' if len(left) == 1 else 'ies'}"
+        lines.append(f"pmtui {command}: left out, {copies} of an incident: {names}")
     if catalog.skipped:
         names = ", ".join(map(safe, catalog.skipped[:5]))
         names += ", ..." if len(catalog.skipped) > 5 else ""
@@ -300,6 +310,7 @@ def run(command: str, args: argparse.Namespace) -> int:
     if args.json:
         data["unreadable"] = [{"path": p.name, "error": p.error} for p in catalog.problems]
         data["skipped"] = catalog.skipped
+        data["copies"] = [{"path": c.name, "of": c.of, "label": c.label} for c in catalog.copies]
         sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
     else:
         sys.stdout.write("".join(line + "\n" for line in lines))

@@ -99,6 +99,7 @@ class Summary:
     resolved_at: datetime | None
     entries: int  # timeline entries, with journal lines not yet folded in
     actions: tuple[Action, ...]
+    copies: tuple[str, ...] = ()  # conflict copies beside it (Copy.name), oldest first
 
     def _since_start(self, moment: datetime | None) -> int | None:
         return None if moment is None else int((moment - self.started_at).total_seconds())
@@ -133,12 +134,40 @@ class Problem:
     error: str
 
 
+# what pmtui writes beside an incident when two versions meet or a save fails
+# (pmtui.guard.beside): inc.toml -> inc.theirs-194207.toml
+_COPY = re.compile(r"(?P<stem>.+)\.(?P<label>theirs|mine|rescued)-\d{6}\.toml")
+
+
+@dataclass(frozen=True)
+class Copy:
+    """A conflict copy pmtui kept beside an incident: listed with it, never as one."""
+
+    path: Path
+    name: str
+    of: str  # the incident's name
+    label: str  # theirs | mine | rescued
+
+
+def copy_of(path: Path) -> tuple[Path, str] | None:
+    """The incident file `path` is a conflict copy of, and its label; None if it is none.
+
+    A file named like a copy whose incident is not beside it is an incident of its own.
+    """
+    found = _COPY.fullmatch(path.name)
+    if found is None:
+        return None
+    base = path.with_name(found["stem"] + ".toml")
+    return (base, found["label"]) if base.is_file() else None
+
+
 @dataclass
 class Catalog:
     folder: Path
     incidents: list[Summary] = field(default_factory=list)  # newest first
     problems: list[Problem] = field(default_factory=list)  # by name
     skipped: list[str] = field(default_factory=list)  # .toml files that are not incidents
+    copies: list[Copy] = field(default_factory=list)  # by name; not in `incidents`
 
     def actions(self) -> list[Action]:
         return [action for incident in self.incidents for action in incident.actions]
@@ -169,6 +198,10 @@ def scan(folder: Path, now: datetime | None = None) -> Catalog:
     catalog = Catalog(folder)
     for path in [folder] if folder.is_file() else incident_files(folder, catalog.problems):
         name = path.as_posix()  # as reachable from here: DIR/sub/inc.toml
+        copy = None if path == folder else copy_of(path)
+        if copy is not None:
+            catalog.copies.append(Copy(path, name, copy[0].as_posix(), copy[1]))
+            continue
         try:
             summary = summarise(path, name, now)
         except _NotIncident:
@@ -178,6 +211,13 @@ def scan(folder: Path, now: datetime | None = None) -> Catalog:
             catalog.problems.append(Problem(path, name, _one_line(error, path)))
             continue
         catalog.incidents.append(summary)
+    if catalog.copies:
+        beside: dict[str, tuple[str, ...]] = {}
+        for copy in catalog.copies:
+            beside[copy.of] = (*beside.get(copy.of, ()), copy.name)
+        catalog.incidents = [
+            replace(s, copies=beside[s.name]) if s.name in beside else s for s in catalog.incidents
+        ]
     catalog.incidents.sort(key=lambda s: (s.started_at, s.name), reverse=True)
     catalog.problems.sort(key=lambda p: p.name)
     return catalog
