@@ -21,7 +21,7 @@ from typing import Any
 
 from pmtui.core.catalog import Action, Catalog, Summary, actions_by_owner, scan
 from pmtui.core.errors import UsageError
-from pmtui.core.report import GROUPINGS, Figure, Group, Report, report
+from pmtui.core.report import GROUPINGS, Figure, Group, Report, duration, report
 
 COMMANDS = ("ls", "actions", "report")
 JSON_VERSION = 1
@@ -72,23 +72,6 @@ def _parser(command: str) -> argparse.ArgumentParser:
     # tests only: the moment that decides what is overdue (default: now)
     parser.add_argument("--now", type=_moment, help=argparse.SUPPRESS)
     return parser
-
-
-def duration(seconds: float | None) -> str:
-    """42m, 1h05m, 2d03h; `-` when there is no such time."""
-    if seconds is None:
-        return "-"
-    value = round(seconds)
-    sign, value = ("-", -value) if value < 0 else ("", value)
-    if value < 60:
-        text = f"{value}s"
-    elif value < 3600:
-        text = f"{value // 60}m"
-    elif value < 86400:
-        text = f"{value // 3600}h{value % 3600 // 60:02d}m"
-    else:
-        text = f"{value // 86400}d{value % 86400 // 3600:02d}h"
-    return sign + text
 
 
 def _table(rows: list[list[str]], right: Collection[int] = ()) -> list[str]:

@@ -198,9 +198,9 @@ def scan(folder: Path, now: datetime | None = None) -> Catalog:
     catalog = Catalog(folder)
     for path in [folder] if folder.is_file() else incident_files(folder, catalog.problems):
         name = path.as_posix()  # as reachable from here: DIR/sub/inc.toml
-        copy = None if path == folder else copy_of(path)
-        if copy is not None:
-            catalog.copies.append(Copy(path, name, copy[0].as_posix(), copy[1]))
+        found = None if path == folder else copy_of(path)
+        if found is not None:
+            catalog.copies.append(Copy(path, name, found[0].as_posix(), found[1]))
             continue
         try:
             summary = summarise(path, name, now)
