@@ -141,6 +141,7 @@ class HomeScreen(Screen[None]):
         self.catalog = catalog
         self.view = "incidents"
         self._shown: Catalog | None = None  # the catalog as filtered
+        self._to_filter = False  # typed keys are on their way to the filter
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -232,12 +233,19 @@ class HomeScreen(Screen[None]):
         self.action_open()
 
     def on_key(self, event: events.Key) -> None:
-        """Typing with the list focused goes to the filter (`n` and `/` are keys)."""
-        if not isinstance(self.focused, RowList) or not event.is_printable:
+        """Typing with the list focused goes to the filter; `n` and `/` are keys there.
+
+        The filter takes focus a moment after the first letter: keys typed
+        meanwhile still reach the list, and go to the filter too (an `n` among them).
+        """
+        if not event.is_printable or event.character is None:
             return
-        if event.character is None or event.character in ("n", "/"):
+        if not self._to_filter and (
+            isinstance(self.focused, Input) or event.character in ("n", "/")
+        ):
             return
         bar = self.query_one("#filter", Input)
+        self._to_filter = True
         bar.focus()
         bar.insert_text_at_cursor(event.character)
         event.stop()
@@ -313,7 +321,9 @@ class HomeScreen(Screen[None]):
     def action_reload(self) -> None:
         self.post_message(self.Reload())
 
-    def on_descendant_focus(self, _event: events.DescendantFocus) -> None:
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        if isinstance(event.widget, Input):
+            self._to_filter = False  # it has the keys from now on
         self.refresh_bindings()  # `n` is a key in the list, a letter in the filter
 
 

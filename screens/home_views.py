@@ -6,7 +6,7 @@ items by owner, the report. The screen (screens/home.py) only draws them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from rich.text import Text
@@ -57,7 +57,7 @@ class Item:
     path: Path
     name: str
     action_id: str
-    done: bool
+    done: bool = field(compare=False)  # the same item, done or not: the cursor stays on it
 
 
 def matches(words: list[str], *fields: str | None) -> bool:

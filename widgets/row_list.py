@@ -109,6 +109,8 @@ class RowList(ScrollView, can_focus=True):
     def _selectable(self, index: int, step: int) -> int:
         """The first row with a key from `index` on (in `step`'s direction), else -1."""
         rows = self.rows
+        if not rows:
+            return -1
         index = max(0, min(index, len(rows) - 1))
         for where in (range(index, len(rows)), range(index, -1, -1))[::step]:
             for found in where:

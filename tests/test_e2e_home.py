@@ -1,0 +1,30 @@
+"""The home screen in a real terminal (tmux): from the list into an incident and back."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.incident_folder import build
+from tests.test_e2e_tmux import PMTUI, Terminal, pytestmark, terminal  # noqa: F401 (fixture)
+
+
+def test_from_the_list_into_an_incident_and_back(terminal: Terminal, tmp_path: Path) -> None:
+    build(tmp_path / "incidents")
+    terminal.start("home", str(PMTUI))  # no path, in a folder that holds incidents
+    terminal.wait_for("home", "6 incidents")
+    # typed at full speed from the list: the `n` is a letter of the filter, not "new"
+    terminal.type("home", "dns", enter=False)
+    shown = terminal.wait_for("home", "1 of 6 incidents")
+    assert "DNS flaps in eu-west" in shown and "Checkout returns 500" not in shown
+    terminal.keys("home", "Enter")
+    terminal.wait_for("home", "Timeline")
+    terminal.type("home", "resolver back to normal")
+    terminal.keys("home", "C-q")  # quitting the incident comes back to the list
+    shown = terminal.wait_for("home", "F2 Incidents")
+    assert "Postmortem written to" in shown  # what the incident said, as a toast
+    terminal.keys("home", "C-q")
+    shown = terminal.wait_for("home", "EXIT=0")
+    assert "Postmortem written to incidents/2026-10-03-1000-dns-flaps.md" in shown
+    assert (tmp_path / "incidents" / "2026-10-03-1000-dns-flaps.md").exists()
+    text = (tmp_path / "incidents" / "2026-10-03-1000-dns-flaps.toml").read_text()
+    assert "resolver back to normal" in text
