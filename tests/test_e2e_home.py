@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
+
 from tests.incident_folder import build
-from tests.test_e2e_tmux import PMTUI, Terminal, pytestmark, terminal  # noqa: F401 (fixture)
+from tests.test_e2e_tmux import PMTUI, Terminal
+from tests.test_e2e_tmux import pytestmark as pytestmark  # tmux and the installed pmtui
+
+
+@pytest.fixture
+def terminal(tmp_path: Path) -> Iterator[Terminal]:
+    term = Terminal(tmp_path)
+    yield term
+    term.close()
 
 
 def test_from_the_list_into_an_incident_and_back(terminal: Terminal, tmp_path: Path) -> None:

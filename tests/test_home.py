@@ -35,14 +35,14 @@ def home(folder: Path) -> HomeApp:
 
 
 def rows(app: HomeApp) -> str:
-    return "\n".join(screen_rows(app))  # type: ignore[arg-type]
+    return "\n".join(screen_rows(app))
 
 
 async def test_every_incident_newest_first_with_the_unreadable_and_the_copies(folder):
     app = home(folder)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
-        shown = screen_rows(app)  # type: ignore[arg-type]
+        shown = screen_rows(app)
         titles = [line for line in shown if " GMT " in line or " JST " in line or " EDT " in line]
         assert ["Rappi" in titles[0], "Search is slow" in titles[1]] == [True, True]
         text = "\n".join(shown)
@@ -97,7 +97,7 @@ async def test_an_unreadable_file_says_its_error_and_opens_nothing(folder):
         await pilot.press("end", "enter")
         await pilot.pause()
         assert app.return_value is None and app.is_running
-        said = [n.message for n in app._notifications]  # noqa: SLF001 (test only)
+        said = [n.message for n in app._notifications]
         assert any("latin1.toml:3: not UTF-8 text" in message for message in said)
 
 
@@ -170,7 +170,7 @@ async def test_an_incident_open_in_another_pmtui_is_refused_with_its_holder(fold
             await pilot.press("ctrl+d")
             await app.workers.wait_for_complete()
             await pilot.pause()
-            said = [n.message for n in app._notifications]  # noqa: SLF001 (test only)
+            said = [n.message for n in app._notifications]
             assert any(
                 "is open in another pmtui" in m and f"pid {other.pid} on " in m for m in said
             ), said
