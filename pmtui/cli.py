@@ -146,15 +146,6 @@ def cmd_view(args: argparse.Namespace) -> int:
     return run_view(args.path)
 
 
-def home_folder(path: Path | None) -> Path | None:
-    """Where the home screen opens: no path in a folder of incidents, or a folder named."""
-    from pmtui.core.homefolder import holds_incidents
-
-    if path is None:
-        return Path() if holds_incidents(Path()) else None
-    return path if path.is_dir() else None
-
-
 def run_home(folder: Path) -> int:
     from pmtui.core.homefolder import scan_aside
 
@@ -193,11 +184,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_view(_view_parser().parse_args(args_list[1:]))
         if args_list[:1] == ["new"]:
             return cmd_new(_new_parser().parse_args(args_list[1:]))
-        path = _open_parser().parse_args(args_list).path
-        folder = home_folder(path)
+        from pmtui.core.homefolder import home_folder
+
+        folder = home_folder(args_list)
         if folder is not None:
             return run_home(folder)
-        return run_tui(path)
+        return run_tui(_open_parser().parse_args(args_list).path)
     except UsageError as error:
         print(error, file=sys.stderr)
         return 2

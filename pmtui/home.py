@@ -19,20 +19,21 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
-from pmtui.app import PmtuiApp, run_app
 from pmtui.core.catalog import Catalog, scan, summarise
 from pmtui.core.errors import PmtuiError
-from pmtui.core.followup import set_action_done
 from pmtui.core.homefolder import scan_aside
 from pmtui.core.text import shown
 from pmtui.screens.home import HOME_KEYS, HomeScreen
 from pmtui.screens.home_views import Item
+
+if TYPE_CHECKING:  # imported when an incident is opened: the list starts without pydantic
+    from pmtui.app import PmtuiApp
 
 HOME_APP_KEYS = (
     ("f1", "help", "Help", "Show every key of the home screen"),
@@ -70,16 +71,12 @@ class HomeApp(App[Choice | None]):
         self.note = note  # (what the last incident said, is it an error)
         self.now = now or (lambda: datetime.now(UTC))
         self.select = select
+        self.home: HomeScreen  # the default screen, made when the app starts
 
     def get_default_screen(self) -> Screen[Any]:
         label = str(self.folder) if str(self.folder) != "." else str(Path.cwd())
-        return HomeScreen(label, self._catalog(), self.select)
-
-    @property
-    def home(self) -> HomeScreen:
-        screen = self.screen_stack[0]
-        assert isinstance(screen, HomeScreen)
-        return screen
+        self.home = HomeScreen(label, self._catalog(), self.select)
+        return self.home
 
     def on_mount(self) -> None:
         if self.note is not None:
@@ -104,6 +101,8 @@ class HomeApp(App[Choice | None]):
         item = message.item
 
         def work() -> None:
+            from pmtui.core.followup import set_action_done
+
             try:
                 said, error = set_action_done(item.path, item.action_id, not item.done), False
             except PmtuiError as problem:
@@ -168,6 +167,7 @@ class HomeApp(App[Choice | None]):
 
 # -- the loop: home, an incident, home again --------------------------------------
 def _incident_app(path: Path | None, folder: Path) -> PmtuiApp:
+    from pmtui.app import PmtuiApp
     from pmtui.core.new import default_path, new_incident
     from pmtui.core.store import IncidentStore
     from pmtui.loading import TAIL
@@ -189,6 +189,7 @@ def _incident_app(path: Path | None, folder: Path) -> PmtuiApp:
 
 def _run_incident(path: Path | None, folder: Path) -> tuple[int, list[tuple[str, bool]]]:
     """Run the incident app; its exit status and what it said (line, on stderr)."""
+    from pmtui.app import run_app
     from pmtui.widgets.paste import install as install_paste_parser
 
     out, err = io.StringIO(), io.StringIO()

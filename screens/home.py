@@ -142,6 +142,7 @@ class HomeScreen(Screen[None]):
         self.view = "incidents"
         self._shown: Catalog | None = None  # the catalog as filtered
         self._to_filter = False  # typed keys are on their way to the filter
+        self._stale: set[str] = set()  # views to build again before they are shown
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -183,12 +184,21 @@ class HomeScreen(Screen[None]):
     def _refilter(self) -> None:
         query = self.query_text
         shown_ = self._shown = filtered(self.catalog, query)
-        incidents, actions = self._list("incidents"), self._list("actions")
+        incidents = self._list("incidents")
         incidents.show(incident_rows(shown_), _key(incidents.current))
-        actions.show(action_rows(self.catalog, query), _key(actions.current))
-        if self.view == "report":
-            self.query_one("#report-text", Static).update(report_text(shown_))
+        self._stale = {"actions", "report"}  # built when shown: first paint needs neither
+        self._build(self.view)
         self._show_views()
+
+    def _build(self, view: str) -> None:
+        if view not in self._stale:
+            return
+        self._stale.discard(view)
+        if view == "actions":
+            actions = self._list("actions")
+            actions.show(action_rows(self.catalog, self.query_text), _key(actions.current))
+        elif view == "report":
+            self.query_one("#report-text", Static).update(report_text(self._shown or self.catalog))
 
     def _show_views(self) -> None:
         catalog, shown_ = self.catalog, self._shown or self.catalog
@@ -268,8 +278,8 @@ class HomeScreen(Screen[None]):
     def action_view(self, name: str) -> None:
         self.view = name
         self.query_one(ContentSwitcher).current = name
+        self._build(name)
         if name == "report":
-            self.query_one("#report-text", Static).update(report_text(self._shown or self.catalog))
             self._detail(None)
         else:
             self._list(name).focus()

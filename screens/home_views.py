@@ -123,6 +123,7 @@ def incident_detail(s: Summary) -> str:
 
 def action_rows(catalog: Catalog, query: str) -> list[Row]:
     words = _words(query)
+    paths = {s.name: s.path for s in catalog.incidents}
     rows: list[Row] = []
     for owner, items in actions_by_owner(catalog):
         chosen = [a for a in items if matches(words, owner, *_action_fields(a))]
@@ -136,19 +137,12 @@ def action_rows(catalog: Catalog, query: str) -> list[Row]:
             state = "OVERDUE" if a.overdue else a.status
             cells = (state, str(a.due or ""), " ".join(a.text.split()), a.incident)
             style = "warn" if a.overdue else "done" if not a.open else "plain"
-            rows.append(Row(cells, Item(_path_of(catalog, a), a.incident, a.id, not a.open), style))
+            rows.append(Row(cells, Item(paths[a.incident], a.incident, a.id, not a.open), style))
     return rows
 
 
 def _action_fields(a: Action) -> tuple[str | None, ...]:
     return (a.text, a.status, "overdue" if a.overdue else "", a.incident, a.title, a.id)
-
-
-def _path_of(catalog: Catalog, action: Action) -> Path:
-    for s in catalog.incidents:
-        if s.name == action.incident:
-            return s.path
-    return Path(action.incident)
 
 
 def action_detail(catalog: Catalog, key: Item) -> str:

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
 from pmtui.core import store
 from pmtui.core.catalog import scan
-from pmtui.core.homefolder import holds_incidents, scan_aside
+from pmtui.core.homefolder import cache_file, cached_scan, holds_incidents, scan_aside
+from pmtui.core.journal import append, folder_of
 from pmtui.home import Choice, HomeApp
 from pmtui.screens.home import HomeScreen
 from pmtui.widgets.row_list import RowList
@@ -27,6 +29,7 @@ def folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """`incidents/`, as the home screen names it from the folder above it."""
     build(tmp_path / "incidents")
     monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))  # the home screen's cache
     return Path("incidents")
 
 
@@ -225,3 +228,23 @@ def test_which_folders_open_the_home_screen(tmp_path, folder):
 
 def test_the_folder_read_aside_is_the_folder_read_here(folder):
     assert scan_aside(folder, NOW)() == scan(folder, NOW)
+
+
+def test_the_cache_reads_again_only_what_changed_and_decides_overdue_anew(folder):
+    assert cached_scan(folder, NOW) == scan(folder, NOW)  # cold: everything read
+    assert cache_file(folder).exists() and cache_file(folder).stat().st_mode & 0o077 == 0
+    assert cached_scan(folder, NOW) == scan(folder, NOW)  # warm: the same
+    # a file saved since (pmtui saves by replacing it), and a journal line logged since
+    path = folder / CHECKOUT
+    incident = store.load(path)
+    incident.title = "Checkout returns 500 in every region"
+    store.write_atomic(path, store.dumps(incident).encode())
+    dns = folder / "2026-10-03-1000-dns-flaps.toml"
+    entry = {"at": "2026-10-03T15:05:00+00:00", "text": "bot 3"}
+    append(folder_of(dns), [("entry", entry, None)], writer="bot@ci")
+    warm = cached_scan(folder, NOW)
+    assert warm == scan(folder, NOW)
+    assert "Checkout returns 500 in every region" in [s.title for s in warm.incidents]
+    # a month later, what is overdue is decided again
+    later = NOW + timedelta(days=30)
+    assert cached_scan(folder, later) == scan(folder, later) != scan(folder, NOW)

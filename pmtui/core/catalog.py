@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -27,6 +28,7 @@ from zoneinfo import ZoneInfo
 
 import tomli
 
+from pmtui.core.copies import Copy, copy_of
 from pmtui.core.files import read_regular
 from pmtui.core.journal import SUFFIX, folder_of, read
 
@@ -134,33 +136,6 @@ class Problem:
     error: str
 
 
-# what pmtui writes beside an incident when two versions meet or a save fails
-# (pmtui.guard.beside): inc.toml -> inc.theirs-194207.toml
-_COPY = re.compile(r"(?P<stem>.+)\.(?P<label>theirs|mine|rescued)-\d{6}\.toml")
-
-
-@dataclass(frozen=True)
-class Copy:
-    """A conflict copy pmtui kept beside an incident: listed with it, never as one."""
-
-    path: Path
-    name: str
-    of: str  # the incident's name
-    label: str  # theirs | mine | rescued
-
-
-def copy_of(path: Path) -> tuple[Path, str] | None:
-    """The incident file `path` is a conflict copy of, and its label; None if it is none.
-
-    A file named like a copy whose incident is not beside it is an incident of its own.
-    """
-    found = _COPY.fullmatch(path.name)
-    if found is None:
-        return None
-    base = path.with_name(found["stem"] + ".toml")
-    return (base, found["label"]) if base.is_file() else None
-
-
 @dataclass
 class Catalog:
     folder: Path
@@ -192,9 +167,17 @@ def incident_files(folder: Path, problems: list[Problem] | None = None) -> list[
     return [Path(name) for name in sorted(found)]
 
 
-def scan(folder: Path, now: datetime | None = None) -> Catalog:
-    """Read every incident under `folder` (or the one file `folder` names)."""
+def scan(
+    folder: Path,
+    now: datetime | None = None,
+    read: Callable[[Path, str, datetime], Summary] | None = None,
+) -> Catalog:
+    """Read every incident under `folder` (or the one file `folder` names).
+
+    `read` summarises one file (default `summarise`; the home screen's cache
+    wraps it: pmtui.core.homefolder)."""
     now = now or datetime.now(UTC)
+    read = read or summarise
     catalog = Catalog(folder)
     for path in [folder] if folder.is_file() else incident_files(folder, catalog.problems):
         name = path.as_posix()  # as reachable from here: DIR/sub/inc.toml
@@ -203,7 +186,7 @@ def scan(folder: Path, now: datetime | None = None) -> Catalog:
             catalog.copies.append(Copy(path, name, found[0].as_posix(), found[1]))
             continue
         try:
-            summary = summarise(path, name, now)
+            summary = read(path, name, now)
         except _NotIncident:
             catalog.skipped.append(name)
             continue
