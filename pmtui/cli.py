@@ -27,7 +27,7 @@ usage: pmtui [PATH]                 open an incident (created if missing)
 Log an outage as it happens; get the postmortem when you quit.
 
 examples:
-  pmtui                                   start a new incident in this folder
+  pmtui                                   the home screen here (a new incident if none)
   pmtui sample_incidents/rappi-orders-api.toml
   pmtui new "Checkout down" --severity SEV1 --commander Ana
   pmtui new "DNS flaps" --file dns.toml --timezone Europe/Berlin --no-open
