@@ -16,7 +16,7 @@ import gc
 import io
 import sys
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -187,8 +187,23 @@ def _incident_app(path: Path | None, folder: Path) -> PmtuiApp:
     return app
 
 
-def _run_incident(path: Path | None, folder: Path) -> tuple[int, list[tuple[str, bool]]]:
-    """Run the incident app; its exit status and what it said (line, on stderr)."""
+@dataclass
+class Outcome:
+    """How an incident opened from the home screen ended."""
+
+    code: int = 0  # its exit status
+    said: list[tuple[str, bool]] = field(default_factory=list)  # (line, on stderr): printed
+    stop: bool = False  # ended by a signal (the terminal closed, a kill): pmtui ends too
+
+    @property
+    def note(self) -> tuple[str, bool] | None:
+        """What the home screen shows of it (a toast)."""
+        text = "\n".join(line for line, _error in self.said)
+        return (text, any(error for _line, error in self.said)) if text else None
+
+
+def _run_incident(path: Path | None, folder: Path) -> tuple[Outcome, str | None]:
+    """Run the incident app; how it ended, or why it could not be opened."""
     from pmtui.app import run_app
     from pmtui.widgets.paste import install as install_paste_parser
 
@@ -196,15 +211,24 @@ def _run_incident(path: Path | None, folder: Path) -> tuple[int, list[tuple[str,
     gc.disable()  # as pmtui.launch does: the app turns it on after its first paint
     try:
         app = _incident_app(path, folder)
-    except PmtuiError as error:
+    except PmtuiError as error:  # open in another pmtui, broken: said on the home screen
         gc.enable()
-        return 0, [(f"pmtui: {error}", True)]
+        return Outcome(), f"pmtui: {error}"
+    signalled: list[int] = []
+    on_signal = getattr(app.guard, "_on_signal", None)  # the guard's own handler (pmtui.guard)
+    if on_signal is not None:
+
+        def record(number: int) -> None:
+            signalled.append(number)
+            on_signal(number)
+
+        setattr(app.guard, "_on_signal", record)  # noqa: B010 (a method, for mypy)
     install_paste_parser()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
         code = run_app(app)
     said = [(line, False) for line in out.getvalue().splitlines()]
     said += [(line, True) for line in err.getvalue().splitlines()]
-    return code, said
+    return Outcome(code, said, bool(signalled)), None
 
 
 def run_home(folder: Path, first: Callable[[], Catalog] | None = None) -> int:
@@ -219,12 +243,11 @@ def run_home(folder: Path, first: Callable[[], Catalog] | None = None) -> int:
             choice = app.run()
             if choice is None:
                 return app.return_code or 0  # 1 after a crash (Textual printed it)
-            code, lines = _run_incident(choice.path, folder)
-            said += lines
-            if code != 0:
-                return code
-            note = ("\n".join(line for line, _error in lines), any(e for _l, e in lines))
-            note = note if note[0] else None
+            outcome, refused = _run_incident(choice.path, folder)
+            said += outcome.said
+            if outcome.code != 0 or outcome.stop:
+                return outcome.code
+            note = (refused, True) if refused else outcome.note
             catalog = scan_aside(folder)
     finally:
         with contextlib.suppress(OSError):
