@@ -323,6 +323,9 @@ class HomeScreen(Screen[None]):
         self.post_message(self.Open(None))
 
     def action_toggle_done(self) -> None:
+        if self.view != "actions":  # from the palette, elsewhere
+            self.notify("Marking done is in the action items: F3", timeout=4)
+            return
         rows = self._list("actions")
         key = rows.current.key if rows.current is not None else None
         if isinstance(key, Item):
