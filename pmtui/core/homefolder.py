@@ -119,9 +119,10 @@ def scan_aside(folder: Path, now: datetime | None = None) -> Callable[[], Catalo
 def as_of(summary: Summary, now: datetime) -> Summary:
     """`summary` with what is overdue decided again at `now` (a summary read yesterday)."""
     today = now.astimezone(summary.started_at.tzinfo).date()
-    actions = tuple(
-        replace(a, overdue=a.open and a.due is not None and a.due < today) for a in summary.actions
-    )
+    flags = [a.open and a.due is not None and a.due < today for a in summary.actions]
+    if all(a.overdue is flag for a, flag in zip(summary.actions, flags, strict=True)):
+        return summary  # as most are: nothing fell due since
+    actions = tuple(replace(a, overdue=f) for a, f in zip(summary.actions, flags, strict=True))
     return replace(summary, actions=actions)
 
 
