@@ -194,6 +194,7 @@ class Outcome:
     code: int = 0  # its exit status
     said: list[tuple[str, bool]] = field(default_factory=list)  # (line, on stderr): printed
     stop: bool = False  # ended by a signal (the terminal closed, a kill): pmtui ends too
+    path: Path | None = None  # the incident's file (a new one's, once its title was given)
 
     @property
     def note(self) -> tuple[str, bool] | None:
@@ -228,7 +229,7 @@ def _run_incident(path: Path | None, folder: Path) -> tuple[Outcome, str | None]
         code = run_app(app)
     said = [(line, False) for line in out.getvalue().splitlines()]
     said += [(line, True) for line in err.getvalue().splitlines()]
-    return Outcome(code, said, bool(signalled)), None
+    return Outcome(code, said, bool(signalled), app.path), None
 
 
 def run_home(folder: Path, first: Callable[[], Catalog] | None = None) -> int:
@@ -236,14 +237,15 @@ def run_home(folder: Path, first: Callable[[], Catalog] | None = None) -> int:
     said: list[tuple[str, bool]] = []
     note: tuple[str, bool] | None = None
     catalog = first or scan_aside(folder)
-    choice: Choice | None = None
+    last: Path | None = None
     try:
         while True:
-            app = HomeApp(folder, catalog, note, select=choice.path if choice else None)
+            app = HomeApp(folder, catalog, note, select=last)
             choice = app.run()
             if choice is None:
                 return app.return_code or 0  # 1 after a crash (Textual printed it)
             outcome, refused = _run_incident(choice.path, folder)
+            last = outcome.path or choice.path  # the list comes back with the cursor on it
             said += outcome.said
             if outcome.code != 0 or outcome.stop:
                 return outcome.code
