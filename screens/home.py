@@ -248,6 +248,13 @@ class HomeScreen(Screen[None]):
         The filter takes focus a moment after the first letter: keys typed
         meanwhile still reach the list, and go to the filter too (an `n` among them).
         """
+        # "dns⏎" typed at once (as pmtui starts, the terminal still turns ⏎ into ctrl+j):
+        # open what the filter finds, once it has every letter
+        if event.key in ("enter", "ctrl+j") and (self._to_filter or event.key == "ctrl+j"):
+            event.stop()
+            event.prevent_default()
+            self.call_after_refresh(self._open_filtered)
+            return
         if not event.is_printable or event.character is None:
             return
         if not self._to_filter and (
@@ -260,6 +267,10 @@ class HomeScreen(Screen[None]):
         bar.insert_text_at_cursor(event.character)
         event.stop()
         event.prevent_default()
+
+    def _open_filtered(self) -> None:
+        self._refilter()  # with every letter typed before the enter
+        self.action_open()
 
     # -- keys -------------------------------------------------------------------
     @property

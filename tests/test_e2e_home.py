@@ -76,3 +76,14 @@ def test_an_incident_open_elsewhere_is_refused_on_the_home_screen(
     shown = terminal.wait_for("home", "is open in")  # the toast wraps
     assert f"another pmtui (pid {_pmtui_pid(terminal, 'ic')} on" in shown
     assert "F2 Incidents" in shown  # still on the list
+
+
+def test_a_filter_and_enter_typed_while_pmtui_starts_open_that_incident(
+    terminal: Terminal, tmp_path: Path
+) -> None:
+    build(tmp_path / "incidents")
+    terminal.start("home", str(PMTUI))
+    terminal.type("home", "dns")  # before the list is on screen
+    terminal.wait_for("home", "Timeline")
+    shown = terminal.wait_for("home", "DNS flaps in eu-west")
+    assert "F2 Incidents" not in shown
