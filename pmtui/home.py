@@ -25,9 +25,9 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
-from pmtui.core.catalog import Catalog, scan, summarise
+from pmtui.core.catalog import Catalog, summarise
 from pmtui.core.errors import PmtuiError
-from pmtui.core.homefolder import scan_aside
+from pmtui.core.homefolder import cached_scan, scan_aside
 from pmtui.core.text import shown
 from pmtui.screens.home import HOME_KEYS, HomeScreen
 from pmtui.screens.home_views import Item
@@ -94,7 +94,7 @@ class HomeApp(App[Choice | None]):
         self.exit(Choice(None if message.key is None else message.key.path))
 
     def on_home_screen_reload(self, _message: HomeScreen.Reload) -> None:
-        self.home.show_catalog(scan(self.folder, self.now()))
+        self.home.show_catalog(cached_scan(self.folder, self.now()))
         self.notify("Read the folder again", timeout=2)
 
     def on_home_screen_toggle(self, message: HomeScreen.Toggle) -> None:
@@ -109,6 +109,8 @@ class HomeApp(App[Choice | None]):
                 said, error = str(problem), True
             except OSError as problem:
                 said, error = f"{item.name}: {problem.strerror or problem}", True
+            except Exception as problem:  # a worker's error would end the app: said instead
+                said, error = f"{item.name}: {type(problem).__name__}: {problem}", True
             self.call_from_thread(self._toggled, item, said, error)
 
         self.run_worker(work, thread=True, group="toggle", description="mark done")
