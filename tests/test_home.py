@@ -248,3 +248,17 @@ def test_the_cache_reads_again_only_what_changed_and_decides_overdue_anew(folder
     # a month later, what is overdue is decided again
     later = NOW + timedelta(days=30)
     assert cached_scan(folder, later) == scan(folder, later) != scan(folder, NOW)
+
+
+async def test_ctrl_r_reads_the_folder_again(folder):
+    app = home(folder)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        path = folder / CHECKOUT
+        incident = store.load(path)
+        incident.title = "Checkout returns 500 everywhere"
+        store.write_atomic(path, store.dumps(incident).encode())
+        assert "Checkout returns 500 everywhere" not in rows(app)
+        await pilot.press("ctrl+r")
+        await pilot.pause()
+        assert "Checkout returns 500 everywhere" in rows(app)
