@@ -14,6 +14,8 @@ from pmtui.core.new import default_path, new_incident
 
 USAGE = """\
 usage: pmtui [PATH]                 open an incident (created if missing)
+       pmtui [DIR]                  the home screen: every incident in DIR (default:
+                                    this folder, when it holds incidents)
        pmtui new [TITLE] [options]  start a new incident and open it
        pmtui export PATH [-o OUT]   write the Markdown postmortem
        pmtui log PATH TEXT...       add an entry from a script or another terminal
@@ -25,7 +27,7 @@ usage: pmtui [PATH]                 open an incident (created if missing)
 Log an outage as it happens; get the postmortem when you quit.
 
 examples:
-  pmtui                                   start a new incident in this folder
+  pmtui                                   the home screen here (a new incident if none)
   pmtui sample_incidents/rappi-orders-api.toml
   pmtui new "Checkout down" --severity SEV1 --commander Ana
   pmtui new "DNS flaps" --file dns.toml --timezone Europe/Berlin --no-open
@@ -144,6 +146,15 @@ def cmd_view(args: argparse.Namespace) -> int:
     return run_view(args.path)
 
 
+def run_home(folder: Path) -> int:
+    from pmtui.core.homefolder import scan_aside
+
+    first = scan_aside(folder)  # read in a forked process while Textual is imported
+    from pmtui.home import run_home as home
+
+    return home(folder, first)
+
+
 def run_tui(path: Path | None, new_options: argparse.Namespace | None = None) -> int:
     from pmtui.app import run
 
@@ -173,6 +184,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_view(_view_parser().parse_args(args_list[1:]))
         if args_list[:1] == ["new"]:
             return cmd_new(_new_parser().parse_args(args_list[1:]))
+        from pmtui.core.homefolder import home_folder
+
+        folder = home_folder(args_list)
+        if folder is not None:
+            return run_home(folder)
         return run_tui(_open_parser().parse_args(args_list).path)
     except UsageError as error:
         print(error, file=sys.stderr)
