@@ -15,9 +15,17 @@ from datetime import UTC, date, datetime
 from typing import Any, ParamSpec, TypeVar
 
 from pmtui.core import stamps
-from pmtui.core.commands import BY_NAME, parse_slash, split_action, split_owner, todo_text
+from pmtui.core.commands import (
+    BY_NAME,
+    parse_slash,
+    split_action,
+    split_owner,
+    split_ticket,
+    todo_text,
+)
 from pmtui.core.dates import HINT, parse_due
 from pmtui.core.model import (
+    POSTMORTEM_FIELDS,
     ActionItem,
     ActionKind,
     ActionStatus,
@@ -30,7 +38,16 @@ from pmtui.core.model import (
 from pmtui.core.tail import JournalTail, who
 from pmtui.core.timeparse import TimeError, parse_leading_time, when_text
 
-_HEAD_FIELDS = ("title", "severity", "commander", "summary", "impact", "root_cause", "resolution")
+_HEAD_FIELDS = (
+    "title",
+    "severity",
+    "commander",
+    "summary",
+    "impact",
+    "root_cause",
+    "resolution",
+    *POSTMORTEM_FIELDS,
+)
 _KIND_COMMANDS = {
     "decision": EntryKind.DECISION,
     "comms": EntryKind.COMMS,
@@ -470,14 +487,16 @@ class Session:
         kind: ActionKind = ActionKind.CORRECTIVE,
         owner: str | None = None,
         due: date | None = None,
+        ticket: str | None = None,
     ) -> Change:
-        if owner is None and due is None:
+        if owner is None and due is None and ticket is None:
+            text, ticket = split_ticket(text)
             text, owner, word = split_action(text)
             due = self._due(word)
         if not text.strip():
             raise InputError("an action item needs some text")
         before = list(self.incident.actions)
-        item = self.incident.add_action(text.strip(), kind, owner, due)
+        item = self.incident.add_action(text.strip(), kind, owner, due, ticket)
         message = f"Added action {item.id}: {item.text}{self._due_note(due)}"
         return self._done(Change("action", message, actions=before))
 
