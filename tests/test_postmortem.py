@@ -310,3 +310,14 @@ def test_a_missing_template_is_one_line_and_exit_2(tmp_path):
     result = run_export(str(RAPPI), "--template", str(tmp_path / "nope.j2"), "-o", "-")
     assert (result.returncode, result.stdout) == (2, "")
     assert result.stderr == f"pmtui: {tmp_path / 'nope.j2'}: No such file or directory\n"
+
+
+def test_the_app_compiles_the_built_in_template_after_first_paint():
+    """An upgrade while pmtui runs removes the old template file: the one the
+    postmortem at quit needs is read on the preload thread, after first paint."""
+    from pmtui.core.export import built_in_template
+    from pmtui.loading import preload
+
+    built_in_template.cache_clear()
+    preload(()).join()
+    assert built_in_template.cache_info().currsize == 1
