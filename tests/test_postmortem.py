@@ -13,6 +13,7 @@ import pytest
 from markdown_it.token import Token
 
 from pmtui.core import store
+from pmtui.core.errors import LoadError
 from pmtui.core.export import export_markdown, load_export_template, postmortem_context
 from pmtui.core.fastload import read_timeline, split_timeline, timeline_end
 from pmtui.core.mdtext import link, titled_link
@@ -321,3 +322,16 @@ def test_the_app_compiles_the_built_in_template_after_first_paint():
     built_in_template.cache_clear()
     preload(()).join()
     assert built_in_template.cache_info().currsize == 1
+
+
+def test_hand_written_sections_are_read_and_mistakes_named(tmp_path):
+    head = 'schema = 1\n[incident]\ntitle = "t"\ntimezone = "GMT"\nstarted_at = 2026-11-21T19:32:00Z\n'
+    path = tmp_path / "inc.toml"
+    path.write_text(head + 'links = "https://status.example/1"\n')
+    assert store.load(path).links == ["https://status.example/1"]
+    path.write_text(head + 'detected_by = "pager"\n')
+    with pytest.raises(LoadError, match=r"incident\.detected_by: must be one of alert, customer"):
+        store.load(path)
+    path.write_text(head + "links = [1, 2]\n")
+    with pytest.raises(LoadError, match=r"incident\.links\.0: "):
+        store.load(path)

@@ -221,10 +221,15 @@ class Incident(BaseModel):
     def _section_text(cls, value: str) -> str:
         return clean_text(value)
 
-    @field_validator("links")
+    @field_validator("links", mode="before")
     @classmethod
-    def _links(cls, value: list[str]) -> list[str]:
-        return [line for line in (clean_text(item).strip() for item in value) if line]
+    def _links(cls, value: Any) -> Any:
+        """One link a line; `links = "https://..."` written by hand is a list of one."""
+        if isinstance(value, str):
+            value = value.splitlines()
+        if isinstance(value, list) and all(isinstance(item, str) for item in value):
+            return [line for line in (clean_text(item).strip() for item in value) if line]
+        return value  # pydantic says what is wrong with it
 
     @field_validator("started_at", "detected_at", "mitigated_at", "resolved_at")
     @classmethod
