@@ -325,10 +325,8 @@ def test_the_app_compiles_the_built_in_template_after_first_paint():
 
 
 def test_hand_written_sections_are_read_and_mistakes_named(tmp_path):
-    head = (
-        'schema = 1\n[incident]\ntitle = "t"\ntimezone = "GMT"\n'
-        "started_at = 2026-11-21T19:32:00Z\n"
-    )
+    head = "schema = 1\n[incident]\ntitle = 't'\ntimezone = 'GMT'\n"
+    head += "started_at = 2026-11-21T19:32:00Z\n"
     path = tmp_path / "inc.toml"
     path.write_text(head + 'links = "https://status.example/1"\n')
     assert store.load(path).links == ["https://status.example/1"]
