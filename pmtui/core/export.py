@@ -27,7 +27,14 @@ from pmtui.core.mdtext import (
     no_control_bytes,
     titled_link,
 )
-from pmtui.core.model import EntryKind, Incident, TimelineEntry, format_duration
+from pmtui.core.model import (
+    ActionItem,
+    DetectedBy,
+    EntryKind,
+    Incident,
+    TimelineEntry,
+    format_duration,
+)
 
 if TYPE_CHECKING:  # jinja2 is imported on first export: ~50 ms the app's start skips
     import jinja2
@@ -41,10 +48,10 @@ _KIND_LABEL = {
     EntryKind.DETECTION: "Detection: ",
 }
 _DETECTED_BY = {
-    "alert": "An alert",
-    "customer": "A customer",
-    "staff": "Staff",
-    "other": "Other",
+    DetectedBy.ALERT: "An alert",
+    DetectedBy.CUSTOMER: "A customer",
+    DetectedBy.STAFF: "Staff",
+    DetectedBy.OTHER: "Other",
 }
 
 
@@ -209,7 +216,7 @@ def _timeline(incident: Incident) -> tuple[str, list[Entry]]:
     return f"Timeline (times in {names[0]}; then {' or '.join(names[1:])} where marked)", items
 
 
-def _action(item: Any) -> Action:
+def _action(item: ActionItem) -> Action:
     ticket = item.ticket or ""
     return Action(
         item.id,
@@ -254,7 +261,7 @@ def _detection(incident: Incident, timeline: list[Entry]) -> dict[str, Any]:
     first = next(kinds, None)
     detected = incident.time_to_detect
     return {
-        "detected_by": _DETECTED_BY.get(incident.detected_by or "", ""),
+        "detected_by": _DETECTED_BY[incident.detected_by] if incident.detected_by else "",
         "detection": _text(incident.detection),
         "detection_entry": timeline[first] if first is not None else None,
         "time_to_detect": "" if detected is None else format_duration(detected),
