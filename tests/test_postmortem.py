@@ -336,3 +336,16 @@ def test_hand_written_sections_are_read_and_mistakes_named(tmp_path):
     path.write_text(head + "links = [1, 2]\n")
     with pytest.raises(LoadError, match=r"incident\.links\.0: "):
         store.load(path)
+
+
+def test_a_todo_line_takes_a_ticket_too(incident):
+    session = Session(incident, clock=lambda: NOW)
+    session.log("TODO page the DBA ticket:https://t.example/OPS-3 @ana")
+    (item,) = incident.actions
+    assert (item.text, item.owner, item.ticket) == (
+        "page the DBA",
+        "ana",
+        "https://t.example/OPS-3",
+    )
+    text = export_markdown(incident)
+    assert "Action item added: page the DBA (owner ana, ticket https://t.example/OPS-3)" in text

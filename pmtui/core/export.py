@@ -17,7 +17,7 @@ from importlib.resources import files
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from pmtui.core.commands import split_action, todo_text
+from pmtui.core.commands import split_action, split_ticket, todo_text
 from pmtui.core.dates import parse_due
 from pmtui.core.mdtext import (
     code_block,
@@ -128,6 +128,7 @@ def _todo_line(entry: TimelineEntry, moment: datetime) -> str | None:
     todo = todo_text(entry.text) if entry.kind is EntryKind.NOTE else None
     if todo is None:
         return None
+    todo, ticket = split_ticket(todo)
     task, owner, due = split_action(todo)
     if not task:
         return None  # no action item was added
@@ -135,6 +136,7 @@ def _todo_line(entry: TimelineEntry, moment: datetime) -> str | None:
     if due and day is None:
         task = f"{task} due:{due}"  # it was refused when logged; keep it as typed
     details = ([f"owner {owner}"] if owner else []) + ([f"due {day.isoformat()}"] if day else [])
+    details += [f"ticket {ticket}"] if ticket else []
     more = f" ({', '.join(escape_inline(d) for d in details)})" if details else ""
     return f"Action item added: {escape_inline(task)}{more}"
 

@@ -233,12 +233,13 @@ class Session:
 
     def _log_note(self, text: str, typed_at: datetime) -> Change:
         todo = todo_text(self._parse(text, typed_at)[1])  # a refused time: InputError
+        todo, ticket = split_ticket(todo) if todo else ("", None)
         task, owner, due = split_action(todo) if todo else ("", None, None)
         day = self._due(due, typed_at)  # a bad due date refuses the line, kept in the bar
         change, _ = self._add(text, typed_at, EntryKind.NOTE)
         if task:
             change.actions = list(self.incident.actions)
-            item = self.incident.add_action(task, owner=owner, due=day)
+            item = self.incident.add_action(task, owner=owner, due=day, ticket=ticket)
             change.message = f"Logged, and added action {item.id}{self._due_note(day)}"
         return change
 
