@@ -17,7 +17,7 @@ usage: pmtui [PATH]                 open an incident (created if missing)
        pmtui [DIR]                  the home screen: every incident in DIR (default:
                                     this folder, when it holds incidents)
        pmtui new [TITLE] [options]  start a new incident and open it
-       pmtui export PATH [-o OUT]   write the Markdown postmortem
+       pmtui export PATH [-o OUT]   write the Markdown postmortem (--template FILE)
        pmtui log PATH TEXT...       add an entry from a script or another terminal
        pmtui view PATH              watch an incident open elsewhere, and add lines to it
        pmtui ls [DIR]               list the incidents in a folder, newest first
@@ -33,6 +33,7 @@ examples:
   pmtui new "DNS flaps" --file dns.toml --timezone Europe/Berlin --no-open
   pmtui export dns.toml                   writes dns.md beside it
   pmtui export dns.toml -o -              prints the Markdown
+  pmtui export dns.toml --template t.j2   in a layout of your own (Jinja2)
   pmtui log dns.toml --source deploy "rolled back 4512"
   pmtui ls incidents/ --json              every incident, for scripts
   pmtui actions --owner ana --overdue     what ana owes
@@ -74,6 +75,12 @@ def _export_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("path", type=Path, help="the incident's TOML file")
     parser.add_argument("-o", "--output", help="where to write (default: PATH with .md; - prints)")
+    parser.add_argument(
+        "--template",
+        type=Path,
+        metavar="FILE",
+        help="a Jinja2 template of your own (the README lists its variables)",
+    )
     return parser
 
 
@@ -84,12 +91,18 @@ def _open_parser() -> argparse.ArgumentParser:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from pmtui.core.export import export_markdown
+    from pmtui.core.export import export_markdown, load_export_template
     from pmtui.core.fold import load_whole
     from pmtui.core.store import is_special, write_atomic
+    from pmtui.core.templating import TemplateProblem
 
-    incident = load_whole(args.path)
-    text = export_markdown(incident, now=datetime.now(UTC))
+    try:  # a bad template: one line naming its line, exit 2, nothing written
+        template = load_export_template(args.template) if args.template else None
+        incident = load_whole(args.path)
+        text = export_markdown(incident, now=datetime.now(UTC), template=template)
+    except TemplateProblem as problem:
+        print(f"pmtui: {problem}", file=sys.stderr)
+        return 2
     if args.output == "-":
         sys.stdout.write(text)
         return 0

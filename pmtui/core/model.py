@@ -48,7 +48,29 @@ class ActionStatus(StrEnum):
     DONE = "done"
 
 
+class DetectedBy(StrEnum):
+    """How the problem was first noticed."""
+
+    ALERT = "alert"
+    CUSTOMER = "customer"
+    STAFF = "staff"
+    OTHER = "other"
+
+
 SEVERITIES = ("SEV1", "SEV2", "SEV3", "SEV4")
+# the postmortem's optional free-text sections beyond summary, impact, root
+# cause and resolution; with `detected_by` and `links`, POSTMORTEM_FIELDS
+POSTMORTEM_TEXTS = (
+    "lead_in",
+    "trigger",
+    "detection",
+    "contributing_factors",
+    "went_well",
+    "went_wrong",
+    "got_lucky",
+    "closing",
+)
+POSTMORTEM_FIELDS = (*POSTMORTEM_TEXTS, "detected_by", "links")
 
 
 def clean_text(value: str) -> str:
@@ -116,8 +138,9 @@ class ActionItem(_Record):
     owner: str | None = None
     due: date | None = None
     status: ActionStatus = ActionStatus.OPEN
+    ticket: str | None = None  # a URL (shown as a link) or a key such as OPS-123
 
-    _text = field_validator("text", "owner")(_clean_optional)
+    _text = field_validator("text", "owner", "ticket")(_clean_optional)
 
     @property
     def done(self) -> bool:
@@ -150,6 +173,17 @@ class Incident(BaseModel):
     impact: str = ""
     root_cause: str = ""
     resolution: str = ""
+    # the postmortem's other sections (POSTMORTEM_TEXTS), all optional
+    lead_in: str = ""
+    trigger: str = ""
+    detected_by: DetectedBy | None = None
+    detection: str = ""
+    contributing_factors: str = ""
+    went_well: str = ""
+    went_wrong: str = ""
+    got_lucky: str = ""
+    links: list[str] = []  # one supporting link a line: a URL, or a title then its URL
+    closing: str = ""
     # plain [] defaults (pydantic copies them per instance): default_factory=list
     # made pydantic read list's text signature, compiling tokenize's regexes
     # (~10 ms of every start, before first paint)
@@ -181,6 +215,21 @@ class Incident(BaseModel):
     @classmethod
     def _text(cls, value: str | None) -> str | None:
         return None if value is None else clean_text(value)
+
+    @field_validator(*POSTMORTEM_TEXTS)
+    @classmethod
+    def _section_text(cls, value: str) -> str:
+        return clean_text(value)
+
+    @field_validator("links", mode="before")
+    @classmethod
+    def _links(cls, value: Any) -> Any:
+        """One link a line; `links = "https://..."` written by hand is a list of one."""
+        if isinstance(value, str):
+            value = value.splitlines()
+        if isinstance(value, list) and all(isinstance(item, str) for item in value):
+            return [line for line in (clean_text(item).strip() for item in value) if line]
+        return value  # pydantic says what is wrong with it
 
     @field_validator("started_at", "detected_at", "mitigated_at", "resolved_at")
     @classmethod
@@ -341,8 +390,11 @@ class Incident(BaseModel):
         kind: ActionKind = ActionKind.CORRECTIVE,
         owner: str | None = None,
         due: date | None = None,
+        ticket: str | None = None,
     ) -> ActionItem:
-        item = ActionItem(id=f"a{self._next_action}", text=text, kind=kind, owner=owner, due=due)
+        item = ActionItem(
+            id=f"a{self._next_action}", text=text, kind=kind, owner=owner, due=due, ticket=ticket
+        )
         self._next_action += 1
         self.actions.append(item)
         return item

@@ -17,10 +17,13 @@ from zoneinfo import ZoneInfo
 
 import tomli_w
 
-from pmtui.core.model import SCHEMA, ActionItem, Incident, TimelineEntry
+from pmtui.core.model import POSTMORTEM_TEXTS, SCHEMA, ActionItem, Incident, TimelineEntry
 from pmtui.core.reader import LISTS, by_id
 
 _SKIP_IF_EMPTY = {"summary", "impact", "root_cause", "resolution"}
+# the [incident] table's later optional sections, left out while empty: a file
+# that has none of them is written as before
+_HEAD_SKIP_IF_EMPTY = (*POSTMORTEM_TEXTS, "links")
 PAGE = 512  # timeline entries per page of rendered text
 
 
@@ -184,6 +187,9 @@ class TomlWriter:
         if self._head is not None and self._head[:2] == (snap.head, snap.extra):
             return self._head[2]
         table = _table(snap.head, zone)
+        for key in _HEAD_SKIP_IF_EMPTY:
+            if not table.get(key, True):
+                del table[key]
         # multi-line free text reads best as """...""", but TOML may turn a
         # raw CR LF inside one into LF: keep such text on one escaped line
         readable = not any(isinstance(v, str) and "\r" in v for v in table.values())
