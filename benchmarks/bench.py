@@ -9,7 +9,8 @@ app of 6 widgets ("x bare"), and pmtui's main screen built from stock
 Textual widgets, the same 29 showing the same text ("x same": the floor for any
 Textual program showing that screen),
 a stamp (Enter until the entry is on screen, and until it is fsync'd),
-`pmtui ls` over a folder of 1,000 incidents,
+`pmtui ls` over a folder of 1,000 incidents, folding journal lines into a big
+incident (fold_bench.py),
 load, save and export, scrolling and editing, and peak memory; and first
 paint of the same `--shapes` entries written by pmtui, with `T` datetimes,
 and in another key order with 'literal' strings, comments and CRLF.
@@ -36,6 +37,9 @@ sys.path.insert(0, str(ROOT))
 from pmtui.core import store  # noqa: E402
 from pmtui.core.export import export_markdown  # noqa: E402
 from pmtui.core.model import ActionKind, EntryKind, Incident, Status  # noqa: E402
+
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from fold_bench import report as fold_report  # noqa: E402
 
 KINDS = list(EntryKind)
 
@@ -291,6 +295,8 @@ def main() -> None:
             f"`python -c pass` {ms(bare_python)}: {log / bare_python:.2f}x "
             f"(100 lines from stdin in one call: {ms(batch)})"
         )
+        for count in (10_000, 100_000):
+            print(fold_report(count))
         ls, python_floor = ls_command(generate_folder(folder / "team"))
         print(
             f"`pmtui ls` over 1,000 incidents of 100 entries (whole process): {ms(ls)} "

@@ -14,8 +14,10 @@ from pmtui.core.new import default_path, new_incident
 
 USAGE = """\
 usage: pmtui [PATH] [--update-cmd CMD]  open an incident (created if missing)
+       pmtui [DIR]                  the home screen: every incident in DIR (default:
+                                    this folder, when it holds incidents)
        pmtui new [TITLE] [options]  start a new incident and open it
-       pmtui export PATH [-o OUT]   write the Markdown postmortem
+       pmtui export PATH [-o OUT]   write the Markdown postmortem (--template FILE)
        pmtui log PATH TEXT...       add an entry from a script or another terminal
        pmtui view PATH              watch an incident open elsewhere, and add lines to it
        pmtui ls [DIR]               list the incidents in a folder, newest first
@@ -25,12 +27,13 @@ usage: pmtui [PATH] [--update-cmd CMD]  open an incident (created if missing)
 Log an outage as it happens; get the postmortem when you quit.
 
 examples:
-  pmtui                                   start a new incident in this folder
+  pmtui                                   the home screen here (a new incident if none)
   pmtui sample_incidents/rappi-orders-api.toml
   pmtui new "Checkout down" --severity SEV1 --commander Ana
   pmtui new "DNS flaps" --file dns.toml --timezone Europe/Berlin --no-open
   pmtui export dns.toml                   writes dns.md beside it
   pmtui export dns.toml -o -              prints the Markdown
+  pmtui export dns.toml --template t.j2   in a layout of your own (Jinja2)
   pmtui log dns.toml --source deploy "rolled back 4512"
   pmtui ls incidents/ --json              every incident, for scripts
   pmtui actions --owner ana --overdue     what ana owes
@@ -73,6 +76,12 @@ def _export_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("path", type=Path, help="the incident's TOML file")
     parser.add_argument("-o", "--output", help="where to write (default: PATH with .md; - prints)")
+    parser.add_argument(
+        "--template",
+        type=Path,
+        metavar="FILE",
+        help="a Jinja2 template of your own (the README lists its variables)",
+    )
     return parser
 
 
@@ -92,12 +101,18 @@ def _update_option(parser: argparse.ArgumentParser) -> None:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from pmtui.core.export import export_markdown
+    from pmtui.core.export import export_markdown, load_export_template
     from pmtui.core.fold import load_whole
     from pmtui.core.store import is_special, write_atomic
+    from pmtui.core.templating import TemplateProblem
 
-    incident = load_whole(args.path)
-    text = export_markdown(incident, now=datetime.now(UTC))
+    try:  # a bad template: one line naming its line, exit 2, nothing written
+        template = load_export_template(args.template) if args.template else None
+        incident = load_whole(args.path)
+        text = export_markdown(incident, now=datetime.now(UTC), template=template)
+    except TemplateProblem as problem:
+        print(f"pmtui: {problem}", file=sys.stderr)
+        return 2
     if args.output == "-":
         sys.stdout.write(text)
         return 0
@@ -154,6 +169,15 @@ def cmd_view(args: argparse.Namespace) -> int:
     return run_view(args.path)
 
 
+def run_home(folder: Path) -> int:
+    from pmtui.core.homefolder import scan_aside
+
+    first = scan_aside(folder)  # read in a forked process while Textual is imported
+    from pmtui.home import run_home as home
+
+    return home(folder, first)
+
+
 def run_tui(
     path: Path | None,
     new_options: argparse.Namespace | None = None,
@@ -187,6 +211,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_view(_view_parser().parse_args(args_list[1:]))
         if args_list[:1] == ["new"]:
             return cmd_new(_new_parser().parse_args(args_list[1:]))
+        from pmtui.core.homefolder import home_folder
+
+        folder = home_folder(args_list)
+        if folder is not None:
+            return run_home(folder)
         opened = _open_parser().parse_args(args_list)
         return run_tui(opened.path, update_cmd=opened.update_cmd)
     except UsageError as error:

@@ -6,6 +6,8 @@ Python walks them looking for cycles: at 100,000 entries that was half a
 second of a 2.3 s start. The collector stays off until the first paint; the
 app then freezes what it loaded (it lives as long as the app) and turns the
 collector back on. Short commands (`export`, `new --no-open`) exit first.
+The home screen (`pmtui` in a folder of incidents) starts here too, without
+pydantic: it is imported when an incident is opened.
 """
 
 from __future__ import annotations
@@ -24,6 +26,17 @@ def main() -> int:
 
         return listing_main(sys.argv[1:])
     gc.disable()
+    from pmtui.core.homefolder import home_folder, scan_aside
+
+    folder = home_folder(sys.argv[1:])
+    if folder is not None:  # the home screen: the folder is read while Textual is imported
+        first = scan_aside(folder)
+        from pmtui.home import run_home
+
+        try:
+            return run_home(folder, first)
+        except KeyboardInterrupt:
+            return 130
     from pmtui.cli import main as cli_main
 
     return cli_main()

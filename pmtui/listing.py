@@ -21,7 +21,7 @@ from typing import Any
 
 from pmtui.core.catalog import Action, Catalog, Summary, actions_by_owner, scan
 from pmtui.core.errors import UsageError
-from pmtui.core.report import GROUPINGS, Figure, Group, Report, report
+from pmtui.core.report import GROUPINGS, Figure, Group, Report, duration, report
 
 COMMANDS = ("ls", "actions", "report")
 JSON_VERSION = 1
@@ -72,23 +72,6 @@ def _parser(command: str) -> argparse.ArgumentParser:
     # tests only: the moment that decides what is overdue (default: now)
     parser.add_argument("--now", type=_moment, help=argparse.SUPPRESS)
     return parser
-
-
-def duration(seconds: float | None) -> str:
-    """42m, 1h05m, 2d03h; `-` when there is no such time."""
-    if seconds is None:
-        return "-"
-    value = round(seconds)
-    sign, value = ("-", -value) if value < 0 else ("", value)
-    if value < 60:
-        text = f"{value}s"
-    elif value < 3600:
-        text = f"{value // 60}m"
-    elif value < 86400:
-        text = f"{value // 3600}h{value % 3600 // 60:02d}m"
-    else:
-        text = f"{value // 86400}d{value % 86400 // 3600:02d}h"
-    return sign + text
 
 
 def _table(rows: list[list[str]], right: Collection[int] = ()) -> list[str]:
@@ -146,6 +129,7 @@ def _incident_json(s: Summary) -> dict[str, Any]:
             "overdue": s.overdue_actions,
             "done": len(s.actions) - s.open_actions,
         },
+        "copies": list(s.copies),
     }
 
 
@@ -154,20 +138,24 @@ def _ls_text(catalog: Catalog) -> list[str]:
         return [f"no incidents in {safe(str(catalog.folder))}"]
     head = ["STARTED", "SEV", "STATUS", "TO MITIGATE", "TO RESOLVE", "OPEN", "OVERDUE", "TITLE",
             "FILE"]  # fmt: skip
-    rows = [
-        [
-            f"{s.started_at:%Y-%m-%d %H:%M %Z}",
-            s.severity or "-",
-            s.status,
-            duration(s.seconds_to_mitigate),
-            duration(s.seconds_to_resolve),
-            str(s.open_actions),
-            str(s.overdue_actions),
-            _short(s.title),
-            safe(s.name),
-        ]
-        for s in catalog.incidents
-    ]
+    labels = {copy.name: copy.label for copy in catalog.copies}
+    rows = []
+    for s in catalog.incidents:
+        rows.append(
+            [
+                f"{s.started_at:%Y-%m-%d %H:%M %Z}",
+                s.severity or "-",
+                s.status,
+                duration(s.seconds_to_mitigate),
+                duration(s.seconds_to_resolve),
+                str(s.open_actions),
+                str(s.overdue_actions),
+                _short(s.title),
+                safe(s.name),
+            ]
+        )
+        # a conflict copy under its incident, not an incident of its own
+        rows += [[*[""] * 7, f"└ its copy ({labels[name]})", safe(name)] for name in s.copies]
     opened = sum(s.open_actions for s in catalog.incidents)
     overdue = sum(s.overdue_actions for s in catalog.incidents)
     unresolved = sum(s.status != "resolved" for s in catalog.incidents)
@@ -272,6 +260,11 @@ def _problems(catalog: Catalog, command: str) -> list[str]:
             f"pmtui {command}: {_plural(len(catalog.problems), 'file')} could not be read:"
         )
         lines += [f"  {safe(problem.error)}" for problem in catalog.problems]
+    shown = set() if command != "ls" else {n for s in catalog.incidents for n in s.copies}
+    if left := [copy.name for copy in catalog.copies if copy.name not in shown]:
+        names = ", ".join(map(safe, left[:5])) + (", ..." if len(left) > 5 else "")
+        copies = f"{len(left)} conflict cop{'y' if len(left) == 1 else 'ies'}"
+        lines.append(f"pmtui {command}: left out, {copies} of an incident: {names}")
     if catalog.skipped:
         names = ", ".join(map(safe, catalog.skipped[:5]))
         names += ", ..." if len(catalog.skipped) > 5 else ""
@@ -300,6 +293,7 @@ def run(command: str, args: argparse.Namespace) -> int:
     if args.json:
         data["unreadable"] = [{"path": p.name, "error": p.error} for p in catalog.problems]
         data["skipped"] = catalog.skipped
+        data["copies"] = [{"path": c.name, "of": c.of, "label": c.label} for c in catalog.copies]
         sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
     else:
         sys.stdout.write("".join(line + "\n" for line in lines))

@@ -97,6 +97,13 @@ def preload(modules: tuple[str, ...] = LATER_MODULES) -> threading.Thread:
             # already gone: the dialog will say so when it is opened
             with contextlib.suppress(ImportError):
                 importlib.import_module(name)
+        # the export's template engine and its built-in template, read and
+        # compiled now: the postmortem written at quit needs no file that an
+        # upgrade may have removed (and the first ctrl+e skips ~50 ms)
+        with contextlib.suppress(Exception):  # else the export says what is wrong
+            from pmtui.core.export import built_in_template
+
+            built_in_template()
 
     thread = threading.Thread(target=load, name="pmtui-preload", daemon=True)
     thread.start()

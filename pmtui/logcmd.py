@@ -65,6 +65,7 @@ class Options:
         self.source: str | None = None
         self.key: str | None = None
         self.json = False
+        self.not_utf8: list[int] = []  # stdin lines whose bad bytes were logged as U+FFFD
 
     @classmethod
     def parse(cls, argv: Sequence[str]) -> Options:
@@ -153,8 +154,12 @@ def _entry(
 
 def _stdin(args: Options) -> Iterator[tuple[int, dict[str, Any]]]:
     """(line number, fields) for each entry of standard input, as lines arrive."""
-    for number, raw in enumerate(sys.stdin, start=1):
-        line = raw.rstrip("\r\n")
+    for number, raw in enumerate(sys.stdin.buffer, start=1):
+        try:
+            line = raw.decode("utf-8").rstrip("\r\n")
+        except UnicodeDecodeError:  # kept, and said: a lost line would be worse
+            line = raw.decode("utf-8", "replace").rstrip("\r\n")
+            args.not_utf8.append(number)
         if not line.strip():
             continue
         if not args.json:
@@ -211,6 +216,16 @@ def _from_stdin(args: Options, folder: str, zone: ZoneInfo) -> int:
     return logged + len(batch)
 
 
+def _say_not_utf8(numbers: list[int]) -> None:
+    if numbers:
+        more = f" (and {len(numbers) - 1} more)" if len(numbers) > 1 else ""
+        print(
+            f"pmtui log: line {numbers[0]} of standard input{more} was not UTF-8; "
+            "its bad bytes were logged as \ufffd",
+            file=sys.stderr,
+        )
+
+
 def run(argv: Sequence[str]) -> int:
     args = Options.parse(argv)
     args.author = args.author or writer_name().split("@")[0]
@@ -219,7 +234,10 @@ def run(argv: Sequence[str]) -> int:
     if args.text == ["-"]:
         if args.key:
             raise Refused("--id names one entry; give each line its own with --json")
-        _from_stdin(args, folder, zone)
+        try:
+            _from_stdin(args, folder, zone)
+        finally:
+            _say_not_utf8(args.not_utf8)
         return 0
     if args.json:
         raise Refused("--json reads standard input: pmtui log PATH - --json")

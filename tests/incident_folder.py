@@ -115,6 +115,12 @@ def build(folder: Path) -> Path:
     _save(old, folder / "2025" / "2025-06-01-0800-deploys-stuck.toml")
 
     (folder / "status-page.toml").write_text(HAND_EDITED)
+    # conflict copies pmtui kept beside an incident (pmtui.guard.beside): not incidents
+    shutil.copy(
+        folder / "2026-11-20-0900-checkout-returns-500.toml",
+        folder / "2026-11-20-0900-checkout-returns-500.theirs-091500.toml",
+    )
+    (folder / "status-page.mine-120000.toml").write_text(HAND_EDITED)
     (folder / "pyproject.toml").write_text(NOT_AN_INCIDENT)
     broken = (folder / "2026-11-20-0900-checkout-returns-500.toml").read_text()
     (folder / "broken-cut.toml").write_text(broken[: broken.index("[[actions]]") + 5])

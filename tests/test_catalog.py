@@ -248,3 +248,25 @@ def test_a_folder_that_cannot_be_listed_is_reported_not_passed_over(folder, monk
         p.error for p in found.problems
     ]
     assert len(found.incidents) == 5  # the others are still listed
+
+
+def test_conflict_copies_are_listed_with_their_incident_not_as_incidents(folder):
+    found = scan(folder, now=NOW)
+    checkout = next(s for s in found.incidents if s.title == "Checkout returns 500")
+    assert [Path(name).name for name in checkout.copies] == [
+        "2026-11-20-0900-checkout-returns-500.theirs-091500.toml"
+    ]
+    assert [(Path(c.name).name, c.label) for c in found.copies] == [
+        ("2026-11-20-0900-checkout-returns-500.theirs-091500.toml", "theirs"),
+        ("status-page.mine-120000.toml", "mine"),
+    ]
+    assert not any(".theirs-" in s.name or ".mine-" in s.name for s in found.incidents)
+    # its action items are not counted twice
+    assert sum(a.text == "Add a canary for the payment path" for a in found.actions()) == 1
+
+
+def test_a_copy_whose_incident_is_gone_is_an_incident_of_its_own(tmp_path):
+    (tmp_path / "orders.rescued-194207.toml").write_bytes(RAPPI.read_bytes())
+    found = scan(tmp_path, now=NOW)
+    assert [Path(s.name).name for s in found.incidents] == ["orders.rescued-194207.toml"]
+    assert found.copies == []

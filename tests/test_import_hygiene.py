@@ -69,6 +69,7 @@ def test_the_wheel_installs_one_top_level_package_and_no_tests(tmp_path: Path):
     assert tops == {"pmtui"}
     assert "pmtui/screens/main.py" in names and "pmtui/widgets/timeline.py" in names
     assert "pmtui/core/model.py" in names
+    assert "pmtui/core/templates/postmortem.md.j2" in names  # the built-in export
     assert not [name for name in names if "/tests/" in name or name.startswith("tests/")]
 
 

@@ -170,3 +170,22 @@ def test_lines_from_a_pipe_that_stays_open_are_logged_as_they_come(inc: Path) ->
         process.stdin.close()
     assert process.wait(10) == 0
     assert texts(inc) == ["disk full on db-3", "disk freed"]
+
+
+@pytest.mark.parametrize("locale", ["C", "C.UTF-8"])
+def test_bytes_that_are_not_utf8_are_kept_and_said(inc: Path, locale: str) -> None:
+    """A tool writing Latin-1 into the pipe: its lines are logged, never dropped or a
+    traceback, and the caller is told which line had bad bytes."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "LOGNAME": "ana", "LC_ALL": locale}
+    env.pop("PYTHONUTF8", None)
+    done = subprocess.run(
+        [sys.executable, "-c", LAUNCH, "log", str(inc), "-"],
+        input=b"first\ncaf\xe9 down\nthird\n",
+        capture_output=True,
+        env=env,
+    )
+    assert done.returncode == 0, done.stderr
+    assert texts(inc) == ["first", "caf\ufffd down", "third"]
+    assert done.stderr.decode() == (
+        "pmtui log: line 2 of standard input was not UTF-8; its bad bytes were logged as \ufffd\n"
+    )

@@ -3,6 +3,7 @@ import os
 import stat
 import subprocess
 import sys
+import tomllib
 from datetime import timedelta
 
 import pytest
@@ -74,6 +75,21 @@ def test_unknown_fields_survive_a_save(tmp_path):
     assert 'ticket = "OPS-1"' in text
     assert 'bridge = "zoom"' in text
     assert 'source = "pager"' in text
+
+
+def test_another_tools_top_level_keys_stay_at_the_top(tmp_path):
+    """A key written above [incident] by a script is read back where it was, not
+    inside [incident] (written after a table, TOML puts it in that table)."""
+    path = tmp_path / "top.toml"
+    path.write_text(
+        'schema = 1\nteam = "payments"\nlinks = ["a", "b"]\nowners = []\n'
+        '[incident]\ntitle = "x"\ntimezone = "GMT"\nstarted_at = 2026-11-21T08:19:00Z\n'
+        '[tooling]\nbridge = "zoom"\n'
+    )
+    data = tomllib.loads(store.dumps(store.load(path)))
+    assert (data["team"], data["links"], data["owners"]) == ("payments", ["a", "b"], [])
+    assert data["tooling"] == {"bridge": "zoom"}
+    assert not {"team", "links", "owners"} & set(data["incident"])
 
 
 def test_unchanged_entries_reuse_their_cached_block(incident):

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from textual.app import App
 from textual.pilot import Pilot
 from textual.widgets import Input
 
@@ -91,7 +92,7 @@ async def type_text(pilot: Pilot[Any], text: str) -> None:
     await pilot.pause()
 
 
-def screen_rows(app: PmtuiApp) -> list[str]:
+def screen_rows(app: App[Any]) -> list[str]:
     """The screen as painted (from the widgets' rendered lines), one string per row."""
     svg = app.export_screenshot()
     rows: dict[float, list[tuple[float, str]]] = {}

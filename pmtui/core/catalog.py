@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -27,6 +28,7 @@ from zoneinfo import ZoneInfo
 
 import tomli
 
+from pmtui.core.copies import Copy, copy_of
 from pmtui.core.files import read_regular
 from pmtui.core.journal import SUFFIX, folder_of, read
 
@@ -99,6 +101,7 @@ class Summary:
     resolved_at: datetime | None
     entries: int  # timeline entries, with journal lines not yet folded in
     actions: tuple[Action, ...]
+    copies: tuple[str, ...] = ()  # conflict copies beside it (Copy.name), oldest first
 
     def _since_start(self, moment: datetime | None) -> int | None:
         return None if moment is None else int((moment - self.started_at).total_seconds())
@@ -139,6 +142,7 @@ class Catalog:
     incidents: list[Summary] = field(default_factory=list)  # newest first
     problems: list[Problem] = field(default_factory=list)  # by name
     skipped: list[str] = field(default_factory=list)  # .toml files that are not incidents
+    copies: list[Copy] = field(default_factory=list)  # by name; not in `incidents`
 
     def actions(self) -> list[Action]:
         return [action for incident in self.incidents for action in incident.actions]
@@ -163,14 +167,26 @@ def incident_files(folder: Path, problems: list[Problem] | None = None) -> list[
     return [Path(name) for name in sorted(found)]
 
 
-def scan(folder: Path, now: datetime | None = None) -> Catalog:
-    """Read every incident under `folder` (or the one file `folder` names)."""
+def scan(
+    folder: Path,
+    now: datetime | None = None,
+    read: Callable[[Path, str, datetime], Summary] | None = None,
+) -> Catalog:
+    """Read every incident under `folder` (or the one file `folder` names).
+
+    `read` summarises one file (default `summarise`; the home screen's cache
+    wraps it: pmtui.core.homefolder)."""
     now = now or datetime.now(UTC)
+    read = read or summarise
     catalog = Catalog(folder)
     for path in [folder] if folder.is_file() else incident_files(folder, catalog.problems):
         name = path.as_posix()  # as reachable from here: DIR/sub/inc.toml
+        found = None if path == folder else copy_of(path)
+        if found is not None:
+            catalog.copies.append(Copy(path, name, found[0].as_posix(), found[1]))
+            continue
         try:
-            summary = summarise(path, name, now)
+            summary = read(path, name, now)
         except _NotIncident:
             catalog.skipped.append(name)
             continue
@@ -178,6 +194,13 @@ def scan(folder: Path, now: datetime | None = None) -> Catalog:
             catalog.problems.append(Problem(path, name, _one_line(error, path)))
             continue
         catalog.incidents.append(summary)
+    if catalog.copies:
+        beside: dict[str, tuple[str, ...]] = {}
+        for copy in catalog.copies:
+            beside[copy.of] = (*beside.get(copy.of, ()), copy.name)
+        catalog.incidents = [
+            replace(s, copies=beside[s.name]) if s.name in beside else s for s in catalog.incidents
+        ]
     catalog.incidents.sort(key=lambda s: (s.started_at, s.name), reverse=True)
     catalog.problems.sort(key=lambda p: p.name)
     return catalog

@@ -160,12 +160,13 @@ def _make_folder(folder: str) -> None:
 
 def append(
     folder: str | os.PathLike[str],
-    operations: Iterable[tuple[str, dict[str, Any], str | None]],
+    operations: Iterable[tuple[str, dict[str, Any]] | tuple[str, dict[str, Any], str | None]],
     *,
     writer: str | None = None,
     wait: float = 2.0,
 ) -> list[Record]:
-    """Append (op, data, key) operations as one durable write; returns their records.
+    """Append (op, data) or (op, data, key) operations (pmtui.core.ops makes
+    them) as one durable write; returns their records.
 
     `key` is the caller's idempotency key (`pmtui log --id`); without one the
     record's id is `writer:offset`, unique within the writer's file. Nothing
@@ -187,7 +188,8 @@ def append(
         out = bytearray(b"\n" if tail and not tail.endswith(b"\n") else b"")
         stamp = _last_hlc(tail)
         records = []
-        for op, data, key in operations:
+        for op, data, *keyed in operations:
+            key = keyed[0] if keyed else None
             stamp = now_hlc(stamp)
             ident = key if key else f"{writer}:{size + len(out)}"
             record = Record(ident, stamp, writer, op, data)

@@ -48,7 +48,29 @@ class ActionStatus(StrEnum):
     DONE = "done"
 
 
+class DetectedBy(StrEnum):
+    """How the problem was first noticed."""
+
+    ALERT = "alert"
+    CUSTOMER = "customer"
+    STAFF = "staff"
+    OTHER = "other"
+
+
 SEVERITIES = ("SEV1", "SEV2", "SEV3", "SEV4")
+# the postmortem's optional free-text sections beyond summary, impact, root
+# cause and resolution; with `detected_by` and `links`, POSTMORTEM_FIELDS
+POSTMORTEM_TEXTS = (
+    "lead_in",
+    "trigger",
+    "detection",
+    "contributing_factors",
+    "went_well",
+    "went_wrong",
+    "got_lucky",
+    "closing",
+)
+POSTMORTEM_FIELDS = (*POSTMORTEM_TEXTS, "detected_by", "links")
 
 
 def clean_text(value: str) -> str:
@@ -116,8 +138,9 @@ class ActionItem(_Record):
     owner: str | None = None
     due: date | None = None
     status: ActionStatus = ActionStatus.OPEN
+    ticket: str | None = None  # a URL (shown as a link) or a key such as OPS-123
 
-    _text = field_validator("text", "owner")(_clean_optional)
+    _text = field_validator("text", "owner", "ticket")(_clean_optional)
 
     @property
     def done(self) -> bool:
@@ -221,6 +244,17 @@ class Incident(BaseModel):
     impact: str = ""
     root_cause: str = ""
     resolution: str = ""
+    # the postmortem's other sections (POSTMORTEM_TEXTS), all optional
+    lead_in: str = ""
+    trigger: str = ""
+    detected_by: DetectedBy | None = None
+    detection: str = ""
+    contributing_factors: str = ""
+    went_well: str = ""
+    went_wrong: str = ""
+    got_lucky: str = ""
+    links: list[str] = []  # one supporting link a line: a URL, or a title then its URL
+    closing: str = ""
     # plain [] defaults (pydantic copies them per instance): default_factory=list
     # made pydantic read list's text signature, compiling tokenize's regexes
     # (~10 ms of every start, before first paint)
@@ -240,7 +274,7 @@ class Incident(BaseModel):
     # length while only its last entries are here, 0 once it is complete
     _loading: int = PrivateAttr(default=0)
     _rest: Any = PrivateAttr(default=None)
-    # entry id -> entry, a hint for index_of (checked on use, rebuilt when stale)
+    # entry id -> entry: find_entry's membership index (checked on use, rebuilt when stale)
     _ids: dict[str, TimelineEntry] | None = PrivateAttr(default=None)
 
     @field_validator("title")
@@ -255,6 +289,21 @@ class Incident(BaseModel):
     @classmethod
     def _text(cls, value: str | None) -> str | None:
         return None if value is None else clean_text(value)
+
+    @field_validator(*POSTMORTEM_TEXTS)
+    @classmethod
+    def _section_text(cls, value: str) -> str:
+        return clean_text(value)
+
+    @field_validator("links", mode="before")
+    @classmethod
+    def _links(cls, value: Any) -> Any:
+        """One link a line; `links = "https://..."` written by hand is a list of one."""
+        if isinstance(value, str):
+            value = value.splitlines()
+        if isinstance(value, list) and all(isinstance(item, str) for item in value):
+            return [line for line in (clean_text(item).strip() for item in value) if line]
+        return value  # pydantic says what is wrong with it
 
     @field_validator("started_at", "detected_at", "mitigated_at", "resolved_at")
     @classmethod
@@ -352,23 +401,36 @@ class Incident(BaseModel):
     def index_of(self, entry_id: str) -> int:
         """Where the entry with this id is: a dict and a binary search.
 
-        Walking 100,000 entries took ~20 ms, twice per edit. The dict is only
-        a hint, checked by identity; when it is stale it is built again.
+        Walking 100,000 entries took ~20 ms, twice per edit. KeyError when no
+        entry has this id.
         """
-        ids = self._ids
-        entry = ids.get(entry_id) if ids is not None else None
-        if entry is not None:
-            index = self.locate(entry)
-            if index is not None and self.timeline[index] is entry:
-                return index
-        self._ids = ids = {item.id: item for item in self.timeline}
-        entry = ids.get(entry_id)
+        entry = self.find_entry(entry_id)
         if entry is None:
             raise KeyError(entry_id)
         index = self.locate(entry)
         if index is None:  # not in time order (never, short of a bug): walk it
             index = next(n for n, item in enumerate(self.timeline) if item is entry)
         return index
+
+    def find_entry(self, entry_id: str) -> TimelineEntry | None:
+        """The entry with this id, or None: a membership index, no walk.
+
+        The index follows insert_entry and remove_entry; one of the same
+        length as the timeline is taken as current (ids are unique), and a
+        hit is checked by identity, so a list changed some other way only
+        costs a rebuild.
+        """
+        ids = self._ids
+        if ids is None or len(ids) != len(self.timeline):
+            ids = self._ids = {item.id: item for item in self.timeline}
+        entry = ids.get(entry_id)
+        if entry is None:
+            return None
+        index = self.locate(entry)
+        if index is not None and self.timeline[index] is entry:
+            return entry
+        self._ids = ids = {item.id: item for item in self.timeline}
+        return ids.get(entry_id)
 
     def locate(self, entry: TimelineEntry) -> int | None:
         """Where `entry` (or an edit of it at the same time) is now; None if gone.
@@ -383,7 +445,10 @@ class Incident(BaseModel):
         return None
 
     def remove_entry(self, entry_id: str) -> TimelineEntry:
-        return self.timeline.pop(self.index_of(entry_id))
+        entry = self.timeline.pop(self.index_of(entry_id))
+        if self._ids is not None:
+            self._ids.pop(entry_id, None)
+        return entry
 
     def replace_entry(self, entry_id: str, **changes: Any) -> tuple[TimelineEntry, TimelineEntry]:
         """Apply changes to an entry; returns (old, new)."""
@@ -399,8 +464,11 @@ class Incident(BaseModel):
         kind: ActionKind = ActionKind.CORRECTIVE,
         owner: str | None = None,
         due: date | None = None,
+        ticket: str | None = None,
     ) -> ActionItem:
-        item = ActionItem(id=f"a{self._next_action}", text=text, kind=kind, owner=owner, due=due)
+        item = ActionItem(
+            id=f"a{self._next_action}", text=text, kind=kind, owner=owner, due=due, ticket=ticket
+        )
         self._next_action += 1
         self.actions.append(item)
         return item

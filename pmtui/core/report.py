@@ -58,6 +58,23 @@ class Report:
     total: Group
 
 
+def duration(seconds: float | None) -> str:
+    """42m, 1h05m, 2d03h; `-` when there is no such time."""
+    if seconds is None:
+        return "-"
+    value = round(seconds)
+    sign, value = ("-", -value) if value < 0 else ("", value)
+    if value < 60:
+        text = f"{value}s"
+    elif value < 3600:
+        text = f"{value // 60}m"
+    elif value < 86400:
+        text = f"{value // 3600}h{value % 3600 // 60:02d}m"
+    else:
+        text = f"{value // 86400}d{value % 86400 // 3600:02d}h"
+    return sign + text
+
+
 def median(values: list[int]) -> float | None:
     if not values:
         return None

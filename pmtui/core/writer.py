@@ -17,10 +17,20 @@ from zoneinfo import ZoneInfo
 
 import tomli_w
 
-from pmtui.core.model import SCHEMA, ActionItem, Incident, Responder, TimelineEntry
+from pmtui.core.model import (
+    POSTMORTEM_TEXTS,
+    SCHEMA,
+    ActionItem,
+    Incident,
+    Responder,
+    TimelineEntry,
+)
 from pmtui.core.reader import LISTS, TABLES, by_id
 
 _SKIP_IF_EMPTY = {"summary", "impact", "root_cause", "resolution"}
+# the [incident] table's later optional sections, left out while empty: a file
+# that has none of them is written as before
+_HEAD_SKIP_IF_EMPTY = (*POSTMORTEM_TEXTS, "links")
 PAGE = 512  # timeline entries per page of rendered text
 
 
@@ -82,6 +92,13 @@ class Snapshot:
     timeline: tuple[TimelineEntry, ...]
     responders: tuple[Responder, ...] = ()
     tables: dict[str, dict[str, Any]] = field(default_factory=dict)  # [updates], [export]
+
+
+def _is_table(value: object) -> bool:
+    """A table or an array of tables: TOML writes these after the plain keys."""
+    if isinstance(value, dict):
+        return True
+    return isinstance(value, list) and bool(value) and all(isinstance(v, dict) for v in value)
 
 
 def snapshot(incident: Incident) -> Snapshot:
@@ -187,14 +204,22 @@ class TomlWriter:
         if self._head is not None and self._head[:2] == (snap.head, (snap.extra, snap.tables)):
             return self._head[2]
         table = _table(snap.head, zone)
+        for key in _HEAD_SKIP_IF_EMPTY:
+            if not table.get(key, True):
+                del table[key]
         # multi-line free text reads best as """...""", but TOML may turn a
         # raw CR LF inside one into LF: keep such text on one escaped line
         readable = not any(isinstance(v, str) and "\r" in v for v in table.values())
-        text = tomli_w.dumps({"schema": SCHEMA, "incident": table}, multiline_strings=readable)
-        for name, values in snap.tables.items():
-            text += "\n" + tomli_w.dumps({name: _table(values, zone)})
-        if snap.extra:
-            text += "\n" + tomli_w.dumps(snap.extra)
+        # another tool's top-level keys go above the first table: written after one,
+        # TOML would read them back inside it
+        values = {key: value for key, value in snap.extra.items() if not _is_table(value)}
+        tables = {key: value for key, value in snap.extra.items() if key not in values}
+        top = {"schema": SCHEMA, **values, "incident": table}
+        text = tomli_w.dumps(top, multiline_strings=readable)
+        for name, known in snap.tables.items():  # [updates], [export]
+            text += "\n" + tomli_w.dumps({name: _table(known, zone)})
+        if tables:
+            text += "\n" + tomli_w.dumps(tables)
         self._head = (snap.head, (snap.extra, snap.tables), text)
         return text
 

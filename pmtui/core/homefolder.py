@@ -1,0 +1,188 @@
+"""The home screen's folder: does it hold incidents, and its catalog read aside.
+
+`pmtui` with no path opens the home screen when the folder holds incidents.
+Deciding must be quick (a `pmtui` in a code repository with a
+`pyproject.toml` still starts a new incident): the folder and its direct
+subfolders are looked at, and a `.toml` counts when its first 4 KB has an
+`[incident]` table.
+
+Reading 1,000 incidents takes about as long as importing Textual, and both
+are Python (the interpreter lock): `scan_aside` reads the folder in a forked
+process while this one imports Textual and builds the screen, and hands the
+catalog over a pipe. Where fork is not possible it reads in-process.
+
+What it read is kept in a cache (`$XDG_CACHE_HOME/pmtui/`, else
+`~/.cache/pmtui/`, mode 0600): the next home screen over the folder (after an
+incident is closed, the next `pmtui`) reads again only the files whose
+inode, size or modification time changed, or whose journal did. What is
+overdue is decided again each time. A cache that cannot be read or written
+is only slower.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import pickle
+import tempfile
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import datetime
+from pathlib import Path
+
+from pmtui.core.catalog import Catalog, Summary, scan, summarise
+from pmtui.core.journal import SUFFIX, folder_of
+
+_HEAD = 4096
+_CACHE_VERSION = 1
+Key = tuple[object, ...]
+
+
+def _tomls(folder: Path) -> list[Path]:
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return []
+    found = [Path(e.path) for e in entries if e.name.endswith(".toml") and e.name[0] != "."]
+    return [p for p in found if p.is_file()]
+
+
+def holds_incidents(folder: Path) -> bool:
+    """True when `folder` or a direct subfolder has a file with an [incident] table."""
+    folders = [folder]
+    with contextlib.suppress(OSError):
+        folders += [
+            Path(e.path)
+            for e in os.scandir(folder)
+            if e.is_dir() and e.name[0] != "." and not e.name.endswith(SUFFIX)
+        ]
+    for where in folders:
+        for path in _tomls(where):
+            try:
+                with path.open("rb") as stream:
+                    if b"[incident]" in stream.read(_HEAD):
+                        return True
+            except OSError:
+                return True  # unreadable: the home screen lists it with its error
+    return False
+
+
+COMMANDS = ("new", "export", "log", "view", "ls", "actions", "report")
+
+
+def home_folder(args: list[str]) -> Path | None:
+    """Where `pmtui ARGS` opens the home screen: no path in a folder of incidents, or a
+    folder named; None for everything else (a file, a command, an option)."""
+    if not args:
+        return Path() if holds_incidents(Path()) else None
+    if len(args) == 1 and not args[0].startswith("-") and args[0] not in COMMANDS:
+        return Path(args[0]) if os.path.isdir(args[0]) else None
+    return None
+
+
+def scan_aside(folder: Path, now: datetime | None = None) -> Callable[[], Catalog]:
+    """Start reading `folder`; the function returned waits for the catalog."""
+    try:
+        read_end, write_end = os.pipe()
+        pid = os.fork()
+    except OSError:
+        catalog = cached_scan(folder, now)
+        return lambda: catalog
+    if pid == 0:  # the child: read, hand over, leave without running any exit handler
+        code = 0
+        try:
+            os.close(read_end)
+            with os.fdopen(write_end, "wb") as out:
+                pickle.dump(cached_scan(folder, now), out, protocol=pickle.HIGHEST_PROTOCOL)
+        except BaseException:
+            code = 1
+        finally:
+            os._exit(code)
+    os.close(write_end)
+
+    def wait() -> Catalog:
+        try:
+            with os.fdopen(read_end, "rb") as stream:
+                catalog: Catalog = pickle.load(stream)
+        except Exception:  # the child failed: read here, errors and all
+            catalog = cached_scan(folder, now)
+        finally:
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(pid, 0)
+        return catalog
+
+    return wait
+
+
+# -- the cache ------------------------------------------------------------------------
+def as_of(summary: Summary, now: datetime) -> Summary:
+    """`summary` with what is overdue decided again at `now` (a summary read yesterday)."""
+    today = now.astimezone(summary.started_at.tzinfo).date()
+    flags = [a.open and a.due is not None and a.due < today for a in summary.actions]
+    if all(a.overdue is flag for a, flag in zip(summary.actions, flags, strict=True)):
+        return summary  # as most are: nothing fell due since
+    actions = tuple(replace(a, overdue=f) for a, f in zip(summary.actions, flags, strict=True))
+    return replace(summary, actions=actions)
+
+
+def cache_file(folder: Path) -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    digest = hashlib.sha256(os.path.realpath(folder).encode()).hexdigest()[:24]
+    return Path(base) / "pmtui" / f"home-{digest}.pickle"
+
+
+def _key(path: Path) -> Key:
+    """What says a file (and its journal) is as it was when it was read."""
+    info = os.stat(path)
+    journal: list[tuple[str, int, int]] = []
+    with contextlib.suppress(OSError):
+        for entry in os.scandir(folder_of(path)):
+            seen = entry.stat()
+            journal.append((entry.name, seen.st_size, seen.st_mtime_ns))
+    return (info.st_ino, info.st_size, info.st_mtime_ns, tuple(sorted(journal)))
+
+
+def _load(where: Path) -> dict[str, tuple[Key, Summary]]:
+    try:
+        with where.open("rb") as stream:
+            version, known = pickle.load(stream)
+    except Exception:  # none yet, or from another version: read everything
+        return {}
+    return known if version == _CACHE_VERSION and isinstance(known, dict) else {}
+
+
+def _save(where: Path, known: dict[str, tuple[Key, Summary]]) -> None:
+    with contextlib.suppress(OSError):
+        where.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".home-", suffix=".tmp", dir=where.parent)
+        try:
+            with os.fdopen(fd, "wb") as out:
+                pickle.dump((_CACHE_VERSION, known), out, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, where)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise
+
+
+def cached_scan(folder: Path, now: datetime | None = None) -> Catalog:
+    """`scan(folder)`, reading again only the files changed since the last one."""
+    where = cache_file(folder)
+    known = _load(where)
+    fresh: dict[str, tuple[Key, Summary]] = {}
+
+    def read(path: Path, name: str, moment: datetime) -> Summary:
+        try:
+            key = _key(path)
+        except OSError:
+            return summarise(path, name, moment)  # the reader says what is wrong
+        hit = known.get(name)
+        summary = as_of(hit[1], moment) if hit and hit[0] == key else summarise(path, name, moment)
+        fresh[name] = (key, summary)
+        return summary
+
+    catalog = scan(folder, now, read)
+    if fresh != known:
+        _save(where, fresh)
+    return catalog
