@@ -36,7 +36,8 @@ def test_from_the_list_into_an_incident_and_back(terminal: Terminal, tmp_path: P
     shown = terminal.wait_for("home", "F2 Incidents")
     assert "Postmortem written to" in shown  # what the incident said, as a toast
     # the cursor is on the incident just closed (the line under the list names it)
-    assert " incidents/2026-10-03-1000-dns-flaps.toml · 43 entries" in shown
+    # (drawn a moment after the list: waited for, on a busy machine it came later)
+    terminal.wait_for("home", " incidents/2026-10-03-1000-dns-flaps.toml · 43 entries")
     terminal.keys("home", "C-q")
     shown = terminal.wait_for("home", "EXIT=0")
     assert "Postmortem written to incidents/2026-10-03-1000-dns-flaps.md" in shown

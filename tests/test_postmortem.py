@@ -7,7 +7,6 @@ import shutil
 import subprocess
 import sys
 from datetime import timedelta
-from types import SimpleNamespace
 
 import pytest
 from markdown_it.token import Token
@@ -17,7 +16,7 @@ from pmtui.core.errors import LoadError
 from pmtui.core.export import export_markdown, load_export_template, postmortem_context
 from pmtui.core.fastload import read_timeline, split_timeline, timeline_end
 from pmtui.core.mdtext import link, titled_link
-from pmtui.core.model import POSTMORTEM_TEXTS, DetectedBy, EntryKind
+from pmtui.core.model import POSTMORTEM_TEXTS, DetectedBy, EntryKind, Responder
 from pmtui.core.session import InputError, Session
 from tests.conftest import NOW, PAYME, RAPPI, ROOT, SAMPLES
 from tests.mdcheck import PARSER, SECTIONS, parse
@@ -182,9 +181,9 @@ def test_the_detection_entry_named_is_the_first_detection(incident):
 
 def test_responders_have_a_section_when_there_are_some(incident):
     assert postmortem_context(incident)["responders"] == []
-    incident.responders = [  # the shape the model's responders list has (name, role, times)
-        SimpleNamespace(name="Ana", role="comms", joined=NOW, left=None),
-        SimpleNamespace(name="B|en", role=None, joined=None, left=NOW + timedelta(days=1)),
+    incident.responders = [
+        Responder(name="Ana", role="comms", joined=NOW),
+        Responder(name="B|en", left=NOW + timedelta(days=1)),
     ]
     text = export_markdown(incident)
     parsed = parse(text)
