@@ -49,6 +49,7 @@ def test_roles_an_update_and_a_handover_reach_the_postmortem(
     assert [(p.name, p.role) for p in incident.responders] == [
         ("Ana", "comms"),
         ("Ben", None),
+        ("Chris", None),  # the commander named at `pmtui new`, handed over
         ("Dana", "commander"),
     ]
     update = next(e for e in incident.timeline if e.kind is EntryKind.COMMS)
@@ -63,9 +64,9 @@ def test_roles_an_update_and_a_handover_reach_the_postmortem(
     assert "Next update by" in markdown.split("## Timeline")[1]
     for line in ("Ana joined as comms", "Ben joined", "Handover: Chris hands command to Dana"):
         assert f": {line}\n" in markdown
-    # with the export's Responders section (issue 16, h3's template) it also holds each
-    # responder's role: checked here as soon as the section exists
-    if "## Responders" in markdown:
-        section = markdown.split("## Responders")[1].split("\n## ")[0]
-        for name, role in (("Ana", "comms"), ("Ben", ""), ("Dana", "commander")):
-            assert name in section and role in section
+    # the export's Responders section (h3's template): each responder with their role
+    section = markdown.split("## Responders")[1].split("\n## ")[0]
+    assert "| Ana | comms |" in section
+    assert "| Ben | — |" in section
+    assert "| Chris | — |" in section
+    assert "| Dana | commander |" in section

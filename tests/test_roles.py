@@ -88,7 +88,12 @@ def test_handover_sets_the_commander_and_the_role_and_undo_takes_it_back():
     change = session.log("/handover Dana")
     inc = session.incident
     assert inc.commander == "Dana"
-    assert people(session) == [("Ana", "comms", True), ("Dana", "commander", True)]
+    # Chris, named commander before any /role, stays on the list, without the role
+    assert people(session) == [
+        ("Ana", "comms", True),
+        ("Chris", None, True),
+        ("Dana", "commander", True),
+    ]
     entry = inc.timeline[-1]
     assert entry.text == "Handover: Chris hands command to Dana"
     assert entry.author == "Chris"  # typed by the outgoing commander

@@ -142,6 +142,8 @@ def handover(incident: Incident, name: str, at: datetime) -> Staffing:
     for number, person in enumerate(people):
         if person.here and person.role == COMMANDER:
             people[number] = person.model_copy(update={"role": None})
+    if outgoing and _present(people, outgoing) is None:  # named at `pmtui new`: keep them
+        people.append(Responder(name=outgoing))
     index = _present(people, name)
     if index is None:
         people.append(Responder(name=name, role=COMMANDER, joined=at))
