@@ -1,0 +1,531 @@
+"""Team mode: an incident folder shared through git, one writer per file.
+
+Each clone appends only to its own journal files (`<user>@<host>+<clone>.jsonl`,
+see `journal.writer_for`), so git never sees two writers on one file and a
+merge conflict cannot happen. A sync never merges or rebases: it fetches the
+remote branch, builds a commit on top of it that holds the remote's tree plus
+this clone's journal files (cut at their last whole line) and any file this
+clone committed that the remote lacks (the seed TOML of `pmtui new --share`),
+and pushes it; a push beaten by another clone's push is rebuilt on the new
+remote head, a bounded number of times. Then the other writers' journal files
+are written into the folder (git is their only local writer); this clone's
+files and its TOML checkpoint are never touched.
+
+Every step can be killed (`kill -9`) and redone: objects are written before
+the refs that name them, the commit is built in a private index, and the
+next sync redoes whatever did not finish. Locks that a killed git left
+(`.git/index.lock`, ref locks) are removed when no git runs in the folder.
+
+Every git call runs the real `git` with a timeout, `GIT_TERMINAL_PROMPT=0` and
+no terminal: a remote that asks for a password fails at once with one line.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import random
+import signal
+import subprocess
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from pmtui.core.journal import SUFFIX, clone_id, last_hlc, writer_for
+
+NETWORK_TIMEOUT = 30.0  # seconds for a fetch or a push
+LOCAL_TIMEOUT = 15.0  # seconds for anything else
+RETRIES = 6  # pushes beaten by another clone's push before giving up for now
+RECENT = 10 * 60  # seconds: "who else wrote in the last minutes"
+REMOTE = "origin"
+_LOCKS = ("index.lock", "HEAD.lock", "packed-refs.lock", "config.lock", "shallow.lock")
+_UNREACHABLE = (
+    "could not read from remote",
+    "does not appear to be a git repository",
+    "could not resolve host",
+    "connection refused",
+    "connection timed out",
+    "network is unreachable",
+    "no route to host",
+    "unable to access",
+    "timed out",
+    "repository not found",
+)
+
+
+class GitError(Exception):
+    """A git call failed; str() is one line for the user."""
+
+    def __init__(self, message: str, stderr: str = "") -> None:
+        super().__init__(message)
+        self.stderr = stderr
+
+
+class NotShared(Exception):
+    """The folder is not a git work tree with a remote: a usage error."""
+
+
+@dataclass(frozen=True)
+class SyncResult:
+    """What one sync did. `ok`: the remote holds everything this clone wrote."""
+
+    ok: bool
+    at: datetime
+    queued: int = 0  # lines of this clone's journals the remote does not hold yet
+    reason: str = ""  # one line when not ok
+    others: tuple[str, ...] = ()  # other writers seen in the last RECENT seconds
+    pushed: bool = False
+    notes: tuple[str, ...] = field(default=())  # what was recovered on the way
+
+    def line(self, zone: object = None) -> str:
+        """'synced 12:01:03 · also here: bob, cy' or 'offline, 5 queued'."""
+        when = self.at.astimezone(zone if isinstance(zone, type(UTC)) else None)
+        text = f"synced {when:%H:%M:%S}" if self.ok else f"offline, {self.queued} queued"
+        if self.others:
+            text += " · also here: " + ", ".join(self.others)
+        return text
+
+
+# -- running git ---------------------------------------------------------------
+
+
+def git_env() -> dict[str, str]:
+    env = dict(os.environ)
+    env["GIT_TERMINAL_PROMPT"] = "0"  # never ask for a user name or password
+    env["GCM_INTERACTIVE"] = "never"
+    env.setdefault("GIT_SSH_COMMAND", "ssh -o BatchMode=yes -o ConnectTimeout=10")
+    env["LC_ALL"] = "C"  # messages we can read
+    env.pop("GIT_INDEX_FILE", None)
+    env.pop("GIT_DIR", None)
+    env.pop("GIT_WORK_TREE", None)
+    return env
+
+
+def run_git(
+    root: Path,
+    *args: str,
+    timeout: float = LOCAL_TIMEOUT,
+    data: bytes | None = None,
+    env: dict[str, str] | None = None,
+) -> bytes:
+    """`git -C root args...`; its stdout. GitError (one line) when it fails or hangs."""
+    try:
+        process = subprocess.Popen(
+            ["git", "-C", str(root), *args],
+            stdin=subprocess.PIPE if data is not None else subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=env or git_env(),
+            start_new_session=True,  # no terminal to prompt on; killable as a group
+        )
+    except FileNotFoundError:
+        raise GitError("git is not installed (team mode runs the git command)") from None
+    try:
+        out, err = process.communicate(data, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        _kill_group(process)
+        raise GitError(f"git {args[0]} took longer than {timeout:g} s") from None
+    except BaseException:
+        _kill_group(process)
+        raise
+    if process.returncode != 0:
+        text = err.decode("utf-8", "replace")
+        raise GitError(f"git {args[0]}: {_one_line(text)}", text)
+    return out
+
+
+def _kill_group(process: subprocess.Popen[bytes]) -> None:
+    with contextlib.suppress(OSError):
+        os.killpg(process.pid, signal.SIGKILL)
+    process.communicate()
+
+
+def _one_line(stderr: str) -> str:
+    lines = [ln.strip() for ln in stderr.splitlines() if ln.strip()]
+    fatal = [ln for ln in lines if ln.lower().startswith(("fatal:", "error:", "remote:"))]
+    pick = (fatal or lines or ["failed"])[0]
+    for prefix in ("fatal: ", "error: "):
+        pick = pick.removeprefix(prefix)
+    return pick[:200]
+
+
+def why_offline(error: GitError) -> str:
+    """One line: why the remote could not be reached (or refused us)."""
+    low = error.stderr.lower()
+    if "authentication failed" in low or "permission denied" in low:
+        return f"the remote refused us (authentication): {error}"
+    if any(sign in low for sign in _UNREACHABLE):
+        return f"remote unreachable: {error}"
+    return str(error)
+
+
+# -- the folder ----------------------------------------------------------------
+
+
+def find_root(path: Path) -> Path | None:
+    """The git work tree holding `path` (a file or a folder), None when there is none."""
+    here = path if path.is_dir() else path.parent
+    here = here.resolve()
+    for folder in (here, *here.parents):
+        if (folder / ".git").exists():
+            return folder
+    return None
+
+
+def git_dir(root: Path) -> Path:
+    dot = root / ".git"
+    if dot.is_file():  # a linked work tree: "gitdir: /path"
+        text = dot.read_text(encoding="utf-8", errors="replace").strip()
+        target = Path(text.removeprefix("gitdir:").strip())
+        return target if target.is_absolute() else (root / target).resolve()
+    return dot
+
+
+def shared_root(path: Path) -> Path:
+    """The shared work tree holding `path`; NotShared (one line) when it is not one."""
+    root = find_root(path)
+    if root is None:
+        raise NotShared(f"{path} is not in a shared folder (start one: pmtui new --share REMOTE)")
+    try:
+        run_git(root, "remote", "get-url", REMOTE)
+    except GitError:
+        raise NotShared(f"{root} has no git remote {REMOTE!r} to sync with") from None
+    return root
+
+
+def is_shared(path: Path) -> bool:
+    try:
+        shared_root(path)
+    except (NotShared, GitError):
+        return False
+    return True
+
+
+def _branch(root: Path) -> str:
+    try:
+        return run_git(root, "symbolic-ref", "-q", "--short", "HEAD").decode().strip() or "main"
+    except GitError:
+        return "main"
+
+
+def journal_files(root: Path) -> Iterator[Path]:
+    """Every journal file in the work tree (incident folders can sit in sub-folders)."""
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = [d for d in dirs if d != ".git" and not d.startswith(".")]
+        if folder.endswith(SUFFIX):
+            for name in files:
+                if name.endswith(".jsonl"):
+                    yield Path(folder, name)
+
+
+def own_suffix(root: Path) -> str:
+    return f"+{clone_id(str(git_dir(root)))}.jsonl"
+
+
+# -- recovering from a sync or a git that was killed ----------------------------
+
+
+def git_running(root: Path) -> bool:
+    """True when a git process works in this folder (Linux: /proc; elsewhere: assume not)."""
+    proc = Path("/proc")
+    if not proc.is_dir():
+        return False
+    mine = str(root)
+    for entry in proc.iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            if (entry / "comm").read_text().strip() != "git":
+                continue
+            cwd = os.readlink(entry / "cwd")
+            args = (entry / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if cwd == mine or cwd.startswith(mine + os.sep) or mine.encode() in args:
+            return True
+    return False
+
+
+def recover(root: Path) -> list[str]:
+    """Remove what a killed git left behind, only when no git runs here; what was done."""
+    gdir = git_dir(root)
+    stale = [gdir / name for name in _LOCKS if (gdir / name).exists()]
+    refs = gdir / "refs"
+    if refs.is_dir():
+        stale += list(refs.rglob("*.lock"))
+    rebase = [gdir / d for d in ("rebase-merge", "rebase-apply") if (gdir / d).exists()]
+    if not stale and not rebase:
+        return []
+    if git_running(root):
+        return []
+    notes = []
+    for lock in stale:
+        try:
+            lock.unlink()
+            notes.append(f"removed a stale {lock.relative_to(gdir)}")
+        except OSError:
+            pass
+    if rebase:  # pmtui never rebases; a rebase left half-done by hand blocks nothing we do
+        try:
+            run_git(root, "rebase", "--abort")
+            notes.append("aborted a rebase left in progress")
+        except GitError as error:
+            notes.append(f"a rebase is in progress ({error})")
+    return notes
+
+
+# -- one sync -------------------------------------------------------------------
+
+
+def _blob_id(data: bytes, object_id_length: int) -> str:
+    header = b"blob %d\0" % len(data)
+    digest = hashlib.sha256 if object_id_length == 64 else hashlib.sha1
+    return digest(header + data).hexdigest()
+
+
+def _tree(root: Path, rev: str) -> dict[str, tuple[str, str, int]]:
+    """path -> (mode, object id, size) of every file in `rev`."""
+    out = run_git(root, "ls-tree", "-r", "-l", "-z", "--full-tree", rev)
+    found = {}
+    for item in out.split(b"\0"):
+        if not item:
+            continue
+        meta, _tab, name = item.partition(b"\t")
+        mode, _kind, oid, size = meta.split()
+        found[name.decode()] = (mode.decode(), oid.decode(), int(size) if size != b"-" else 0)
+    return found
+
+
+def _rev(root: Path, ref: str) -> str | None:
+    try:
+        return run_git(root, "rev-parse", "-q", "--verify", ref + "^{commit}").decode().strip()
+    except GitError:
+        return None
+
+
+def _is_ancestor(root: Path, older: str, newer: str) -> bool:
+    try:
+        run_git(root, "merge-base", "--is-ancestor", older, newer)
+    except GitError:
+        return False
+    return True
+
+
+def _whole_lines(path: Path) -> bytes:
+    data = path.read_bytes()
+    return data[: data.rfind(b"\n") + 1]
+
+
+def _queued(root: Path, own: list[Path], remote: dict[str, tuple[str, str, int]]) -> int:
+    count = 0
+    for path in own:
+        held = remote.get(path.relative_to(root).as_posix(), ("", "", 0))[2]
+        try:
+            with path.open("rb") as stream:
+                stream.seek(held)
+                count += stream.read().count(b"\n")
+        except OSError:
+            continue
+    return count
+
+
+def _identity_env(root: Path) -> dict[str, str]:
+    env = git_env()
+    try:
+        run_git(root, "var", "GIT_COMMITTER_IDENT")
+    except GitError:  # no user.name/email configured: the journal's writer signs
+        who = writer_for(str(root)).split("+")[0]
+        for role in ("AUTHOR", "COMMITTER"):
+            env.setdefault(f"GIT_{role}_NAME", who)
+            env.setdefault(f"GIT_{role}_EMAIL", f"{who}.pmtui")
+    return env
+
+
+def _build(root: Path, base: str | None, own: list[Path]) -> str | None:
+    """A commit on `base` holding this clone's files; None when `base` holds them all."""
+    gdir = git_dir(root)
+    index = gdir / f"pmtui-sync.{os.getpid()}.index"
+    env = git_env()
+    env["GIT_INDEX_FILE"] = str(index)
+    try:
+        if base:
+            run_git(root, "read-tree", base, env=env)
+        else:
+            index.unlink(missing_ok=True)
+            run_git(root, "read-tree", "--empty", env=env)
+        base_files = _tree(root, base) if base else {}
+        head = _rev(root, "HEAD")
+        lines = []
+        if head and not (base and _is_ancestor(root, head, base)):
+            # what this clone committed and the remote lacks (a seed, .gitignore)
+            for name, (mode, oid, _size) in _tree(root, head).items():
+                if name not in base_files and not name.endswith(".jsonl"):
+                    lines.append(f"{mode} {oid}\t{name}")
+        for path in own:
+            data = _whole_lines(path)
+            oid = run_git(root, "hash-object", "-w", "--stdin", data=data).decode().strip()
+            lines.append(f"100644 {oid}\t{path.relative_to(root).as_posix()}")
+        if lines:
+            listing = "\n".join(lines).encode() + b"\n"
+            run_git(root, "update-index", "--index-info", data=listing, env=env)
+        if not base and not lines:
+            return None
+        tree = run_git(root, "write-tree", env=env).decode().strip()
+        if base and tree == run_git(root, "rev-parse", base + "^{tree}").decode().strip():
+            return None
+        parents = ["-p", base] if base else []
+        message = f"pmtui: {writer_for(str(root)).split('+')[0]} journal\n".encode()
+        args = ["commit-tree", tree, *parents]
+        return run_git(root, *args, data=message, env=_identity_env(root)).decode().strip()
+    finally:
+        index.unlink(missing_ok=True)
+
+
+def _check_own(root: Path, own: list[Path], remote: dict[str, tuple[str, str, int]]) -> None:
+    """The remote's copy of each of our files must be the start of ours, else two
+    clones share an id (a copied folder): refuse, rather than overwrite theirs."""
+    for path in own:
+        held = remote.get(path.relative_to(root).as_posix())
+        if held is None:
+            continue
+        data = path.read_bytes()[: held[2]]
+        if len(data) < held[2] or _blob_id(data, len(held[1])) != held[1]:
+            raise GitError(
+                f"diverged: the remote's {path.name} is not what this clone wrote "
+                "(a copied clone? clone the remote again); nothing pushed, all kept here"
+            )
+
+
+def _materialise(root: Path, rev: str, own_end: str) -> int:
+    """Write the other writers' journal files (and files we lack) from `rev`; how many."""
+    wanted = []
+    for name, (_mode, _oid, size) in _tree(root, rev).items():
+        if name.endswith(own_end):
+            continue
+        local = root / name
+        try:
+            have = local.stat().st_size
+        except FileNotFoundError:
+            have = -1
+        if have == -1 or (name.endswith(".jsonl") and have != size):
+            wanted.append(name)
+    if wanted:
+        run_git(root, "checkout-index", "-f", "-z", "--stdin", data="\0".join(wanted).encode())
+    return len(wanted)
+
+
+def _settle_local(root: Path, branch: str, rev: str, own_end: str) -> None:
+    """HEAD's branch and the index name what the remote holds, the other writers'
+    files are written, and git is told to leave each clone's TOML checkpoint alone."""
+    run_git(root, "update-ref", f"refs/heads/{branch}", rev)
+    run_git(root, "read-tree", rev)
+    _materialise(root, rev, own_end)
+    tomls = [n for n in _tree(root, rev) if n.endswith(".toml")]
+    if tomls:
+        run_git(root, "update-index", "--skip-worktree", "--", *tomls)
+
+
+def others_recent(root: Path, own_end: str, now: float | None = None) -> tuple[str, ...]:
+    """Who else wrote in the last RECENT seconds: their names, newest first."""
+    now = time.time() if now is None else now
+    seen: dict[str, int] = {}
+    for path in journal_files(root):
+        if path.name.endswith(own_end):
+            continue
+        try:
+            if path.stat().st_mtime < now - RECENT - 60:
+                continue
+        except OSError:
+            continue
+        stamp = last_hlc(path)
+        if stamp / 1e6 >= now - RECENT:
+            who = path.name.removesuffix(".jsonl").split("+")[0].split("@")[0]
+            seen[who] = max(seen.get(who, 0), stamp)
+    return tuple(sorted(seen, key=lambda w: -seen[w]))
+
+
+def sync(path: Path, retries: int = RETRIES) -> SyncResult:
+    """Sync the shared folder holding `path` once. NotShared for a folder that is not."""
+    root = shared_root(path)
+    notes = recover(root)
+    own_end = own_suffix(root)
+    own = sorted(p for p in journal_files(root) if p.name.endswith(own_end))
+    branch = _branch(root)
+    tracking = f"refs/remotes/{REMOTE}/{branch}"
+    pushed = False
+    for attempt in range(retries + 1):
+        try:
+            run_git(root, "fetch", "-q", "--no-tags", REMOTE, timeout=NETWORK_TIMEOUT)
+        except GitError as error:
+            base = _rev(root, tracking)
+            queued = _queued(root, own, _tree(root, base) if base else {})
+            return SyncResult(
+                False, datetime.now(UTC), queued, why_offline(error), notes=tuple(notes)
+            )
+        base = _rev(root, tracking)
+        remote = _tree(root, base) if base else {}
+        _check_own(root, own, remote)
+        commit = _build(root, base, own)
+        if commit is None:
+            break
+        try:
+            refspec = f"{commit}:refs/heads/{branch}"
+            run_git(root, "push", "-q", REMOTE, refspec, timeout=NETWORK_TIMEOUT)
+        except GitError as error:
+            low = error.stderr.lower()
+            if ("rejected" in low or "fetch first" in low) and attempt < retries:
+                time.sleep(random.uniform(0.05, 0.3) * (attempt + 1))
+                continue  # another clone pushed first: build on theirs
+            queued = _queued(root, own, remote)
+            return SyncResult(
+                False, datetime.now(UTC), queued, why_offline(error), notes=tuple(notes)
+            )
+        run_git(root, "update-ref", tracking, commit)
+        pushed = True
+        break
+    head = _rev(root, tracking)
+    queued = 0
+    if head is not None:
+        _settle_local(root, branch, head, own_end)
+        queued = _queued(root, own, _tree(root, head))  # lines written during the sync
+    others = others_recent(root, own_end)
+    return SyncResult(True, datetime.now(UTC), queued, "", others, pushed, tuple(notes))
+
+
+# -- starting a shared incident -------------------------------------------------
+
+IGNORED = """\
+# pmtui team mode: only the journals (one file per writer) and each incident's
+# first TOML travel; every clone keeps its own TOML checkpoint, rebuilt from them.
+*.lock
+.*.tmp
+*.theirs-*.toml
+"""
+
+
+def share(path: Path, remote: str) -> SyncResult:
+    """Make the folder of the new incident at `path` a git work tree whose remote is
+    `remote`, commit the incident as created (its seed) and push it."""
+    folder = path.resolve().parent
+    root = find_root(folder)
+    if root is None:
+        run_git(folder, "init", "-q")
+        root = folder
+    try:
+        url = run_git(root, "remote", "get-url", REMOTE).decode().strip()
+    except GitError:
+        run_git(root, "remote", "add", REMOTE, remote)
+    else:
+        if url != remote:
+            raise NotShared(f"{root} is already shared with {url}")
+    ignore = root / ".gitignore"
+    if not ignore.exists():
+        ignore.write_text(IGNORED, encoding="utf-8")
+    names = [str(path.resolve().relative_to(root)), ".gitignore"]
+    run_git(root, "add", "--", *names)
+    message = f"pmtui: start {path.name}\n".encode()
+    run_git(root, "commit", "-q", "-F", "-", "--", *names, data=message, env=_identity_env(root))
+    return sync(path)
