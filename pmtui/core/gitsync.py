@@ -191,7 +191,9 @@ def shared_root(path: Path) -> Path:
         raise NotShared(f"{path} is not in a shared folder (start one: pmtui new --share REMOTE)")
     try:
         run_git(root, "remote", "get-url", REMOTE)
-    except GitError:
+    except GitError as error:
+        if not error.stderr:  # git itself is missing or hung
+            raise
         raise NotShared(f"{root} has no git remote {REMOTE!r} to sync with") from None
     return root
 
@@ -205,10 +207,17 @@ def is_shared(path: Path) -> bool:
 
 
 def _branch(root: Path) -> str:
-    try:
-        return run_git(root, "symbolic-ref", "-q", "--short", "HEAD").decode().strip() or "main"
-    except GitError:
-        return "main"
+    """The shared branch: the remote's default (set by a clone, and by `share`),
+    else the branch checked out (a branch switched to by hand does not move it)."""
+    for ref in (f"refs/remotes/{REMOTE}/HEAD", "HEAD"):
+        try:
+            name = run_git(root, "symbolic-ref", "-q", ref).decode().strip()
+        except GitError:
+            continue
+        for prefix in (f"refs/remotes/{REMOTE}/", "refs/heads/"):
+            if name.startswith(prefix):
+                return name.removeprefix(prefix)
+    return "main"
 
 
 def journal_files(root: Path) -> Iterator[Path]:
@@ -528,4 +537,7 @@ def share(path: Path, remote: str) -> SyncResult:
     run_git(root, "add", "--", *names)
     message = f"pmtui: start {path.name}\n".encode()
     run_git(root, "commit", "-q", "-F", "-", "--", *names, data=message, env=_identity_env(root))
-    return sync(path)
+    branch = _branch(root)
+    result = sync(path)
+    run_git(root, "symbolic-ref", f"refs/remotes/{REMOTE}/HEAD", f"refs/remotes/{REMOTE}/{branch}")
+    return result
