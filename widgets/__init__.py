@@ -6,6 +6,7 @@ from pmtui.widgets.key_footer import KeyFooter
 from pmtui.widgets.pane import Pane
 from pmtui.widgets.save_indicator import SaveIndicator
 from pmtui.widgets.status_panel import StatusPanel
+from pmtui.widgets.sync_status import SyncStatus
 from pmtui.widgets.timeline import TimelineView
 from pmtui.widgets.typing_history import FieldUndo
 
@@ -17,5 +18,6 @@ __all__ = [
     "Pane",
     "SaveIndicator",
     "StatusPanel",
+    "SyncStatus",
     "TimelineView",
 ]

@@ -31,7 +31,7 @@ import subprocess
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 
 from pmtui.core.journal import SUFFIX, clone_id, last_hlc, writer_for
@@ -80,10 +80,12 @@ class SyncResult:
     pushed: bool = False
     notes: tuple[str, ...] = field(default=())  # what was recovered on the way
 
-    def line(self, zone: object = None) -> str:
+    def line(self, zone: tzinfo | None = None) -> str:
         """'synced 12:01:03 · also here: bob, cy' or 'offline, 5 queued'."""
-        when = self.at.astimezone(zone if isinstance(zone, type(UTC)) else None)
+        when = self.at.astimezone(zone)
         text = f"synced {when:%H:%M:%S}" if self.ok else f"offline, {self.queued} queued"
+        if self.ok and self.queued:
+            text += f", {self.queued} queued"
         if self.others:
             text += " · also here: " + ", ".join(self.others)
         return text
