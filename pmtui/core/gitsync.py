@@ -23,6 +23,7 @@ no terminal: a remote that asks for a password fails at once with one line.
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import hashlib
 import os
 import random
@@ -297,8 +298,21 @@ def _blob_id(data: bytes, object_id_length: int) -> str:
     return digest(header + data).hexdigest()
 
 
+_TREES: dict[tuple[Path, str], dict[str, tuple[str, str, int]]] = {}
+
+
 def _tree(root: Path, rev: str) -> dict[str, tuple[str, str, int]]:
-    """path -> (mode, object id, size) of every file in `rev`."""
+    """path -> (mode, object id, size) of every file in commit `rev` (an id: a commit
+    never changes, so the answer is kept)."""
+    key = (root, rev)
+    if key not in _TREES:
+        if len(_TREES) > 32:
+            _TREES.clear()
+        _TREES[key] = _ls_tree(root, rev)
+    return _TREES[key]
+
+
+def _ls_tree(root: Path, rev: str) -> dict[str, tuple[str, str, int]]:
     out = run_git(root, "ls-tree", "-r", "-l", "-z", "--full-tree", rev)
     found = {}
     for item in out.split(b"\0"):
@@ -357,42 +371,38 @@ def _identity_env(root: Path) -> dict[str, str]:
 
 def _build(root: Path, base: str | None, own: list[Path]) -> str | None:
     """A commit on `base` holding this clone's files; None when `base` holds them all."""
-    gdir = git_dir(root)
-    index = gdir / f"pmtui-sync.{os.getpid()}.index"
+    base_files = _tree(root, base) if base else {}
+    head = _rev(root, "HEAD")
+    lines = []
+    if head and not (base and _is_ancestor(root, head, base)):
+        # what this clone committed and the remote lacks (a seed, .gitignore)
+        for name, (mode, oid, _size) in _tree(root, head).items():
+            if name not in base_files and not name.endswith(".jsonl"):
+                lines.append(f"{mode} {oid}\t{name}")
+    for path in own:
+        data = _whole_lines(path)
+        name = path.relative_to(root).as_posix()
+        if name in base_files and base_files[name][2] == len(data):
+            continue  # append-only, and `_check_own` saw the remote's is our start
+        oid = run_git(root, "hash-object", "-w", "--stdin", data=data).decode().strip()
+        lines.append(f"100644 {oid}\t{name}")
+    if not lines:
+        return None
+    index = git_dir(root) / f"pmtui-sync.{os.getpid()}.index"
     env = git_env()
     env["GIT_INDEX_FILE"] = str(index)
     try:
-        if base:
-            run_git(root, "read-tree", base, env=env)
-        else:
-            index.unlink(missing_ok=True)
-            run_git(root, "read-tree", "--empty", env=env)
-        base_files = _tree(root, base) if base else {}
-        head = _rev(root, "HEAD")
-        lines = []
-        if head and not (base and _is_ancestor(root, head, base)):
-            # what this clone committed and the remote lacks (a seed, .gitignore)
-            for name, (mode, oid, _size) in _tree(root, head).items():
-                if name not in base_files and not name.endswith(".jsonl"):
-                    lines.append(f"{mode} {oid}\t{name}")
-        for path in own:
-            data = _whole_lines(path)
-            oid = run_git(root, "hash-object", "-w", "--stdin", data=data).decode().strip()
-            lines.append(f"100644 {oid}\t{path.relative_to(root).as_posix()}")
-        if lines:
-            listing = "\n".join(lines).encode() + b"\n"
-            run_git(root, "update-index", "--index-info", data=listing, env=env)
-        if not base and not lines:
-            return None
+        index.unlink(missing_ok=True)
+        run_git(root, "read-tree", *([base] if base else ["--empty"]), env=env)
+        listing = "\n".join(lines).encode() + b"\n"
+        run_git(root, "update-index", "--index-info", data=listing, env=env)
         tree = run_git(root, "write-tree", env=env).decode().strip()
-        if base and tree == run_git(root, "rev-parse", base + "^{tree}").decode().strip():
-            return None
-        parents = ["-p", base] if base else []
-        message = f"pmtui: {writer_for(str(root)).split('+')[0]} journal\n".encode()
-        args = ["commit-tree", tree, *parents]
-        return run_git(root, *args, data=message, env=_identity_env(root)).decode().strip()
     finally:
         index.unlink(missing_ok=True)
+    parents = ["-p", base] if base else []
+    message = f"pmtui: {writer_for(str(root)).split('+')[0]} journal\n".encode()
+    args = ["commit-tree", tree, *parents]
+    return run_git(root, *args, data=message, env=_identity_env(root)).decode().strip()
 
 
 def _check_own(root: Path, own: list[Path], remote: dict[str, tuple[str, str, int]]) -> None:
@@ -412,6 +422,14 @@ def _check_own(root: Path, own: list[Path], remote: dict[str, tuple[str, str, in
 
 def _materialise(root: Path, rev: str, own_end: str) -> int:
     """Write the other writers' journal files (and files we lack) from `rev`; how many."""
+    wanted = _wanted(root, rev, own_end)
+    if wanted:
+        run_git(root, "checkout-index", "-f", "-z", "--stdin", data="\0".join(wanted).encode())
+    return len(wanted)
+
+
+def _wanted(root: Path, rev: str, own_end: str) -> list[str]:
+    """The files of `rev` to write here: others' journals that grew, files we lack."""
     wanted = []
     for name, (_mode, _oid, size) in _tree(root, rev).items():
         if name.endswith(own_end):
@@ -423,16 +441,17 @@ def _materialise(root: Path, rev: str, own_end: str) -> int:
             have = -1
         if have == -1 or (name.endswith(".jsonl") and have != size):
             wanted.append(name)
-    if wanted:
-        run_git(root, "checkout-index", "-f", "-z", "--stdin", data="\0".join(wanted).encode())
-    return len(wanted)
+    return wanted
 
 
 def _settle_local(root: Path, branch: str, rev: str, own_end: str) -> None:
     """HEAD's branch and the index name what the remote holds, the other writers'
     files are written, and git is told to leave each clone's TOML checkpoint alone."""
-    run_git(root, "update-ref", f"refs/heads/{branch}", rev)
-    run_git(root, "read-tree", rev)
+    if _rev(root, f"refs/heads/{branch}") != rev:
+        run_git(root, "update-ref", f"refs/heads/{branch}", rev)
+        run_git(root, "read-tree", rev)
+    elif not _wanted(root, rev, own_end):
+        return  # nothing new since the last sync settled
     _materialise(root, rev, own_end)
     tomls = [n for n in _tree(root, rev) if n.endswith(".toml")]
     if tomls:
@@ -459,8 +478,31 @@ def others_recent(root: Path, own_end: str, now: float | None = None) -> tuple[s
 
 
 def sync(path: Path, retries: int = RETRIES) -> SyncResult:
-    """Sync the shared folder holding `path` once. NotShared for a folder that is not."""
+    """Sync the shared folder holding `path` once. NotShared for a folder that is not.
+
+    One sync at a time per clone (the open pmtui's and a `pmtui sync` from cron
+    take turns on `.git/pmtui-sync.lock`)."""
     root = shared_root(path)
+    gdir = git_dir(root)
+    fd = os.open(gdir / "pmtui-sync.lock", os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+    try:
+        deadline = time.monotonic() + 2 * NETWORK_TIMEOUT + LOCAL_TIMEOUT
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise GitError("another sync of this folder is still running") from None
+                time.sleep(0.05)
+        for stale in gdir.glob("pmtui-sync.*.index"):  # a killed sync's private index
+            stale.unlink(missing_ok=True)
+        return _sync(root, retries)
+    finally:
+        os.close(fd)
+
+
+def _sync(root: Path, retries: int) -> SyncResult:
     notes = recover(root)
     own_end = own_suffix(root)
     own = sorted(p for p in journal_files(root) if p.name.endswith(own_end))

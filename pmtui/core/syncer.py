@@ -21,7 +21,7 @@ from pmtui.core import gitsync
 from pmtui.core.journal import folder_of
 
 DELAY = 2.0  # seconds after this clone writes: bursts of typing go in one commit
-POLL = 10.0  # seconds between looks at the remote for the others' entries
+POLL = 5.0  # seconds between looks at the remote for the others' entries
 WATCH = 0.5  # seconds between looks at our own journal files
 
 
