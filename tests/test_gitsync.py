@@ -221,3 +221,56 @@ def test_kill_9_during_syncs_loses_nothing_and_the_next_sync_completes(
     assert gitsync.sync(b).ok
     assert texts(b) == logged
     assert git(a.parent, "fsck", "--no-progress", env=team_env) is not None
+
+
+def _new_shared(
+    tmp_path: Path, env: dict[str, str], remote: str
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-c", LAUNCH, "new", "Checkout down", "--share", remote, "--no-open"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env={**env, "LOGNAME": "ana"},
+    )
+
+
+def test_new_share_starts_a_shared_incident_that_a_clone_joins(
+    tmp_path: Path, team_env: dict[str, str]
+) -> None:
+    remote = tmp_path / "remote.git"
+    subprocess.run(["git", "init", "-q", "--bare", str(remote)], check=True, env=team_env)
+    made = _new_shared(tmp_path, team_env, remote.as_uri())
+    assert made.returncode == 0, made.stderr
+    first = tmp_path / made.stdout.strip().splitlines()[-1]
+    assert first.exists() and first.parent.name == first.stem  # a folder of its own
+    assert "git clone " + remote.as_uri() in made.stdout
+    joined = tmp_path / "joined"
+    git(tmp_path, "clone", "-q", remote.as_uri(), str(joined), env=team_env)
+    theirs = joined / first.name
+    assert load_whole(theirs).title == "Checkout down"
+    assert pmtui("log", str(theirs), "joined and looking", env=team_env, user="bo").returncode == 0
+    assert pmtui("sync", str(theirs), env=team_env, user="bo").returncode == 0
+    assert pmtui("sync", str(first), env=team_env).returncode == 0
+    assert texts(first) == ["joined and looking"]
+    assert git(first.parent, "status", "--porcelain", env=team_env) == ""
+
+
+def test_new_share_with_a_bad_remote_still_creates_the_incident(
+    tmp_path: Path, team_env: dict[str, str]
+) -> None:
+    made = _new_shared(tmp_path, team_env, "file:///nowhere/at/all.git")
+    assert made.returncode == 0
+    assert made.stderr.count("\n") == 1 and "remote unreachable" in made.stderr
+    assert (tmp_path / made.stdout.strip().splitlines()[-1]).exists()
+
+
+def test_new_share_needs_a_title(tmp_path: Path, team_env: dict[str, str]) -> None:
+    result = subprocess.run(
+        [sys.executable, "-c", LAUNCH, "new", "--share", "file:///x.git"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env=team_env,
+    )
+    assert result.returncode == 2 and result.stderr.count("\n") == 1

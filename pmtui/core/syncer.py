@@ -92,8 +92,9 @@ class Syncer:
     def _sync_once(self) -> None:
         try:
             result = gitsync.sync(self.path)
-        except gitsync.NotShared as error:
-            result = gitsync.SyncResult(False, datetime.now(UTC), reason=str(error))
+        except gitsync.NotShared:  # a git work tree without a remote: nothing to sync with
+            self._stop.set()
+            return
         except (gitsync.GitError, OSError) as error:
             result = gitsync.SyncResult(False, datetime.now(UTC), reason=str(error))
         self.syncs += 1
