@@ -41,7 +41,7 @@ def main(argv: Sequence[str]) -> int:
         print(f"pmtui sync: {error}", file=sys.stderr)
         return 2
     except GitError as error:
-        print(f"pmtui sync: {error}; nothing lost here", file=sys.stderr)
+        print(f"pmtui sync: {error}; everything is kept here", file=sys.stderr)
         return 1
     except OSError as error:
         where = f"{error.filename}: " if error.filename else ""

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from pmtui.core import gitsync, journal
+from pmtui.core import gitrun, gitsync, journal
 from pmtui.core.fold import load_whole
 from tests.team import LAUNCH, NAME, git, pmtui, start_team, team_env
 
@@ -155,12 +155,12 @@ def test_a_lock_held_by_a_running_git_is_left_alone(
         running.stdin.write(b"HEAD\n")
         running.stdin.flush()
         assert running.stdout.readline()  # git is up and working in the folder
-        assert gitsync.recover(a.parent) == []
+        assert gitrun.recover(a.parent) == []
         assert (gdir / "index.lock").exists()
     finally:
         running.kill()
         running.wait()
-    assert gitsync.recover(a.parent) == ["removed a stale index.lock"]
+    assert gitrun.recover(a.parent) == ["removed a stale index.lock"]
 
 
 def test_a_rebase_left_in_progress_is_recovered(tmp_path: Path, team_env: dict[str, str]) -> None:

@@ -22,47 +22,37 @@ no terminal: a remote that asks for a password fails at once with one line.
 
 from __future__ import annotations
 
-import contextlib
 import fcntl
 import hashlib
 import os
 import random
-import signal
-import subprocess
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 
+from pmtui.core.gitrun import (
+    LOCAL_TIMEOUT,
+    NETWORK_TIMEOUT,
+    GitError,
+    find_root,
+    git_dir,
+    git_env,
+    is_ancestor,
+    recover,
+    rev_of,
+    run_git,
+    tree_of,
+    why_offline,
+)
 from pmtui.core.journal import SUFFIX, clone_id, last_hlc, writer_for
 
-NETWORK_TIMEOUT = 30.0  # seconds for a fetch or a push
-LOCAL_TIMEOUT = 15.0  # seconds for anything else
+__all__ = ["GitError", "NotShared", "SyncResult", "share", "sync"]
+
 RETRIES = 6  # pushes beaten by another clone's push before giving up for now
 RECENT = 10 * 60  # seconds: "who else wrote in the last minutes"
 REMOTE = "origin"
-_LOCKS = ("index.lock", "HEAD.lock", "packed-refs.lock", "config.lock", "shallow.lock")
-_UNREACHABLE = (
-    "could not read from remote",
-    "does not appear to be a git repository",
-    "could not resolve host",
-    "connection refused",
-    "connection timed out",
-    "network is unreachable",
-    "no route to host",
-    "unable to access",
-    "timed out",
-    "repository not found",
-)
-
-
-class GitError(Exception):
-    """A git call failed; str() is one line for the user."""
-
-    def __init__(self, message: str, stderr: str = "") -> None:
-        super().__init__(message)
-        self.stderr = stderr
 
 
 class NotShared(Exception):
@@ -80,9 +70,12 @@ class SyncResult:
     others: tuple[str, ...] = ()  # other writers seen in the last RECENT seconds
     pushed: bool = False
     notes: tuple[str, ...] = field(default=())  # what was recovered on the way
+    offline: bool = True  # when not ok: the remote was out of reach (else: `reason`)
 
     def line(self, zone: tzinfo | None = None) -> str:
-        """'synced 12:01:03 · also here: bob, cy' or 'offline, 5 queued'."""
+        """'synced 12:01:03 · also here: bob, cy', 'offline, 5 queued', or why not."""
+        if not self.ok and not self.offline:
+            return f"not synced: {self.reason}"
         when = self.at.astimezone(zone)
         text = f"synced {when:%H:%M:%S}" if self.ok else f"offline, {self.queued} queued"
         if self.ok and self.queued:
@@ -90,101 +83,6 @@ class SyncResult:
         if self.others:
             text += " · also here: " + ", ".join(self.others)
         return text
-
-
-# -- running git ---------------------------------------------------------------
-
-
-def git_env() -> dict[str, str]:
-    env = dict(os.environ)
-    env["GIT_TERMINAL_PROMPT"] = "0"  # never ask for a user name or password
-    env["GCM_INTERACTIVE"] = "never"
-    env.setdefault("GIT_SSH_COMMAND", "ssh -o BatchMode=yes -o ConnectTimeout=10")
-    env["LC_ALL"] = "C"  # messages we can read
-    env.pop("GIT_INDEX_FILE", None)
-    env.pop("GIT_DIR", None)
-    env.pop("GIT_WORK_TREE", None)
-    return env
-
-
-def run_git(
-    root: Path,
-    *args: str,
-    timeout: float = LOCAL_TIMEOUT,
-    data: bytes | None = None,
-    env: dict[str, str] | None = None,
-) -> bytes:
-    """`git -C root args...`; its stdout. GitError (one line) when it fails or hangs."""
-    try:
-        process = subprocess.Popen(
-            ["git", "-C", str(root), *args],
-            stdin=subprocess.PIPE if data is not None else subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            env=env or git_env(),
-            start_new_session=True,  # no terminal to prompt on; killable as a group
-        )
-    except FileNotFoundError:
-        raise GitError("git is not installed (team mode runs the git command)") from None
-    try:
-        out, err = process.communicate(data, timeout=timeout)
-    except subprocess.TimeoutExpired:
-        _kill_group(process)
-        raise GitError(f"git {args[0]} took longer than {timeout:g} s") from None
-    except BaseException:
-        _kill_group(process)
-        raise
-    if process.returncode != 0:
-        text = err.decode("utf-8", "replace")
-        raise GitError(f"git {args[0]}: {_one_line(text)}", text)
-    return out
-
-
-def _kill_group(process: subprocess.Popen[bytes]) -> None:
-    with contextlib.suppress(OSError):
-        os.killpg(process.pid, signal.SIGKILL)
-    process.communicate()
-
-
-def _one_line(stderr: str) -> str:
-    lines = [ln.strip() for ln in stderr.splitlines() if ln.strip()]
-    fatal = [ln for ln in lines if ln.lower().startswith(("fatal:", "error:", "remote:"))]
-    pick = (fatal or lines or ["failed"])[0]
-    for prefix in ("fatal: ", "error: "):
-        pick = pick.removeprefix(prefix)
-    return pick[:200]
-
-
-def why_offline(error: GitError) -> str:
-    """One line: why the remote could not be reached (or refused us)."""
-    low = error.stderr.lower()
-    if "authentication failed" in low or "permission denied" in low:
-        return f"the remote refused us (authentication): {error}"
-    if any(sign in low for sign in _UNREACHABLE):
-        return f"remote unreachable: {error}"
-    return str(error)
-
-
-# -- the folder ----------------------------------------------------------------
-
-
-def find_root(path: Path) -> Path | None:
-    """The git work tree holding `path` (a file or a folder), None when there is none."""
-    here = path if path.is_dir() else path.parent
-    here = here.resolve()
-    for folder in (here, *here.parents):
-        if (folder / ".git").exists():
-            return folder
-    return None
-
-
-def git_dir(root: Path) -> Path:
-    dot = root / ".git"
-    if dot.is_file():  # a linked work tree: "gitdir: /path"
-        text = dot.read_text(encoding="utf-8", errors="replace").strip()
-        target = Path(text.removeprefix("gitdir:").strip())
-        return target if target.is_absolute() else (root / target).resolve()
-    return dot
 
 
 def shared_root(path: Path) -> Path:
@@ -199,14 +97,6 @@ def shared_root(path: Path) -> Path:
             raise
         raise NotShared(f"{root} has no git remote {REMOTE!r} to sync with") from None
     return root
-
-
-def is_shared(path: Path) -> bool:
-    try:
-        shared_root(path)
-    except (NotShared, GitError):
-        return False
-    return True
 
 
 def _branch(root: Path) -> str:
@@ -237,58 +127,6 @@ def own_suffix(root: Path) -> str:
     return f"+{clone_id(str(git_dir(root)))}.jsonl"
 
 
-# -- recovering from a sync or a git that was killed ----------------------------
-
-
-def git_running(root: Path) -> bool:
-    """True when a git process works in this folder (Linux: /proc; elsewhere: assume not)."""
-    proc = Path("/proc")
-    if not proc.is_dir():
-        return False
-    mine = str(root)
-    for entry in proc.iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            if (entry / "comm").read_text().strip() != "git":
-                continue
-            cwd = os.readlink(entry / "cwd")
-            args = (entry / "cmdline").read_bytes().split(b"\0")
-        except OSError:
-            continue
-        if cwd == mine or cwd.startswith(mine + os.sep) or mine.encode() in args:
-            return True
-    return False
-
-
-def recover(root: Path) -> list[str]:
-    """Remove what a killed git left behind, only when no git runs here; what was done."""
-    gdir = git_dir(root)
-    stale = [gdir / name for name in _LOCKS if (gdir / name).exists()]
-    refs = gdir / "refs"
-    if refs.is_dir():
-        stale += list(refs.rglob("*.lock"))
-    rebase = [gdir / d for d in ("rebase-merge", "rebase-apply") if (gdir / d).exists()]
-    if not stale and not rebase:
-        return []
-    if git_running(root):
-        return []
-    notes = []
-    for lock in stale:
-        try:
-            lock.unlink()
-            notes.append(f"removed a stale {lock.relative_to(gdir)}")
-        except OSError:
-            pass
-    if rebase:  # pmtui never rebases; a rebase left half-done by hand blocks nothing we do
-        try:
-            run_git(root, "rebase", "--abort")
-            notes.append("aborted a rebase left in progress")
-        except GitError as error:
-            notes.append(f"a rebase is in progress ({error})")
-    return notes
-
-
 # -- one sync -------------------------------------------------------------------
 
 
@@ -296,47 +134,6 @@ def _blob_id(data: bytes, object_id_length: int) -> str:
     header = b"blob %d\0" % len(data)
     digest = hashlib.sha256 if object_id_length == 64 else hashlib.sha1
     return digest(header + data).hexdigest()
-
-
-_TREES: dict[tuple[Path, str], dict[str, tuple[str, str, int]]] = {}
-
-
-def _tree(root: Path, rev: str) -> dict[str, tuple[str, str, int]]:
-    """path -> (mode, object id, size) of every file in commit `rev` (an id: a commit
-    never changes, so the answer is kept)."""
-    key = (root, rev)
-    if key not in _TREES:
-        if len(_TREES) > 32:
-            _TREES.clear()
-        _TREES[key] = _ls_tree(root, rev)
-    return _TREES[key]
-
-
-def _ls_tree(root: Path, rev: str) -> dict[str, tuple[str, str, int]]:
-    out = run_git(root, "ls-tree", "-r", "-l", "-z", "--full-tree", rev)
-    found = {}
-    for item in out.split(b"\0"):
-        if not item:
-            continue
-        meta, _tab, name = item.partition(b"\t")
-        mode, _kind, oid, size = meta.split()
-        found[name.decode()] = (mode.decode(), oid.decode(), int(size) if size != b"-" else 0)
-    return found
-
-
-def _rev(root: Path, ref: str) -> str | None:
-    try:
-        return run_git(root, "rev-parse", "-q", "--verify", ref + "^{commit}").decode().strip()
-    except GitError:
-        return None
-
-
-def _is_ancestor(root: Path, older: str, newer: str) -> bool:
-    try:
-        run_git(root, "merge-base", "--is-ancestor", older, newer)
-    except GitError:
-        return False
-    return True
 
 
 def _whole_lines(path: Path) -> bytes:
@@ -371,12 +168,12 @@ def _identity_env(root: Path) -> dict[str, str]:
 
 def _build(root: Path, base: str | None, own: list[Path]) -> str | None:
     """A commit on `base` holding this clone's files; None when `base` holds them all."""
-    base_files = _tree(root, base) if base else {}
-    head = _rev(root, "HEAD")
+    base_files = tree_of(root, base) if base else {}
+    head = rev_of(root, "HEAD")
     lines = []
-    if head and not (base and _is_ancestor(root, head, base)):
+    if head and not (base and is_ancestor(root, head, base)):
         # what this clone committed and the remote lacks (a seed, .gitignore)
-        for name, (mode, oid, _size) in _tree(root, head).items():
+        for name, (mode, oid, _size) in tree_of(root, head).items():
             if name not in base_files and not name.endswith(".jsonl"):
                 lines.append(f"{mode} {oid}\t{name}")
     for path in own:
@@ -416,7 +213,7 @@ def _check_own(root: Path, own: list[Path], remote: dict[str, tuple[str, str, in
         if len(data) < held[2] or _blob_id(data, len(held[1])) != held[1]:
             raise GitError(
                 f"diverged: the remote's {path.name} is not what this clone wrote "
-                "(a copied clone? clone the remote again); nothing pushed, all kept here"
+                "(a copied clone folder? clone the remote afresh); nothing was pushed"
             )
 
 
@@ -431,7 +228,7 @@ def _materialise(root: Path, rev: str, own_end: str) -> int:
 def _wanted(root: Path, rev: str, own_end: str) -> list[str]:
     """The files of `rev` to write here: others' journals that grew, files we lack."""
     wanted = []
-    for name, (_mode, _oid, size) in _tree(root, rev).items():
+    for name, (_mode, _oid, size) in tree_of(root, rev).items():
         if name.endswith(own_end):
             continue
         local = root / name
@@ -447,13 +244,13 @@ def _wanted(root: Path, rev: str, own_end: str) -> list[str]:
 def _settle_local(root: Path, branch: str, rev: str, own_end: str) -> None:
     """HEAD's branch and the index name what the remote holds, the other writers'
     files are written, and git is told to leave each clone's TOML checkpoint alone."""
-    if _rev(root, f"refs/heads/{branch}") != rev:
+    if rev_of(root, f"refs/heads/{branch}") != rev:
         run_git(root, "update-ref", f"refs/heads/{branch}", rev)
         run_git(root, "read-tree", rev)
     elif not _wanted(root, rev, own_end):
         return  # nothing new since the last sync settled
     _materialise(root, rev, own_end)
-    tomls = [n for n in _tree(root, rev) if n.endswith(".toml")]
+    tomls = [n for n in tree_of(root, rev) if n.endswith(".toml")]
     if tomls:
         run_git(root, "update-index", "--skip-worktree", "--", *tomls)
 
@@ -513,13 +310,13 @@ def _sync(root: Path, retries: int) -> SyncResult:
         try:
             run_git(root, "fetch", "-q", "--no-tags", REMOTE, timeout=NETWORK_TIMEOUT)
         except GitError as error:
-            base = _rev(root, tracking)
-            queued = _queued(root, own, _tree(root, base) if base else {})
+            base = rev_of(root, tracking)
+            queued = _queued(root, own, tree_of(root, base) if base else {})
             return SyncResult(
                 False, datetime.now(UTC), queued, why_offline(error), notes=tuple(notes)
             )
-        base = _rev(root, tracking)
-        remote = _tree(root, base) if base else {}
+        base = rev_of(root, tracking)
+        remote = tree_of(root, base) if base else {}
         _check_own(root, own, remote)
         commit = _build(root, base, own)
         if commit is None:
@@ -539,11 +336,11 @@ def _sync(root: Path, retries: int) -> SyncResult:
         run_git(root, "update-ref", tracking, commit)
         pushed = True
         break
-    head = _rev(root, tracking)
+    head = rev_of(root, tracking)
     queued = 0
     if head is not None:
         _settle_local(root, branch, head, own_end)
-        queued = _queued(root, own, _tree(root, head))  # lines written during the sync
+        queued = _queued(root, own, tree_of(root, head))  # lines written during the sync
     others = others_recent(root, own_end)
     return SyncResult(True, datetime.now(UTC), queued, "", others, pushed, tuple(notes))
 

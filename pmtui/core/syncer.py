@@ -96,7 +96,7 @@ class Syncer:
             self._stop.set()
             return
         except (gitsync.GitError, OSError) as error:
-            result = gitsync.SyncResult(False, datetime.now(UTC), reason=str(error))
+            result = gitsync.SyncResult(False, datetime.now(UTC), reason=str(error), offline=False)
         self.syncs += 1
         if not self._stop.is_set():
             self.on_result(result)
