@@ -14,6 +14,7 @@ import pytest
 
 from pmtui.core import gitrun, gitsync, journal
 from pmtui.core.fold import load_whole
+from tests.conftest import RAPPI
 from tests.team import LAUNCH, NAME, git, pmtui, start_team, team_env
 
 __all__ = ["team_env"]  # the fixture, used by name
@@ -274,3 +275,32 @@ def test_new_share_needs_a_title(tmp_path: Path, team_env: dict[str, str]) -> No
         env=team_env,
     )
     assert result.returncode == 2 and result.stderr.count("\n") == 1
+
+
+def test_an_incident_under_way_starts_being_shared_with_what_it_holds(
+    tmp_path: Path, team_env: dict[str, str]
+) -> None:
+    folder = tmp_path / "solo"
+    folder.mkdir()
+    path = folder / NAME
+    shutil.copy(RAPPI, path)
+    assert (
+        pmtui("log", str(path), "-", stdin="before one\nbefore two\n", env=team_env).returncode == 0
+    )
+    remote = tmp_path / "remote.git"
+    subprocess.run(["git", "init", "-q", "--bare", str(remote)], check=True, env=team_env)
+    shared = pmtui("sync", str(path), "--share", remote.as_uri(), env=team_env)
+    assert shared.returncode == 0, shared.stderr
+    joined = tmp_path / "joined"
+    git(tmp_path, "clone", "-q", remote.as_uri(), str(joined), env=team_env)
+    assert texts(joined / NAME) == ["before one", "before two"]
+    assert pmtui("log", str(path), "after sharing", env=team_env).returncode == 0
+    assert pmtui("sync", str(path), env=team_env).returncode == 0
+    assert pmtui("sync", str(joined), env=team_env).returncode == 0
+    assert texts(joined / NAME) == ["before one", "before two", "after sharing"]
+    assert len(load_whole(joined / NAME).timeline) == len(load_whole(path).timeline)
+    again = pmtui("sync", str(path), "--share", remote.as_uri(), env=team_env)
+    assert again.returncode == 0, again.stderr  # sharing twice is harmless
+    for bad in (["--share"], [str(path), "--share"], [str(folder), "--share", "x"]):
+        refused = pmtui("sync", *bad, env=team_env)
+        assert refused.returncode == 2 and refused.stderr.count("\n") == 1

@@ -105,14 +105,15 @@ def _one_line(stderr: str) -> str:
     return pick[:200]
 
 
-def why_offline(error: GitError) -> str:
-    """One line: why the remote could not be reached (or refused us)."""
+def why_offline(error: GitError) -> tuple[bool, str]:
+    """(out of reach?, one line): the link or the remote's door, or something else
+    (a hook that refused the push, a broken remote repository)."""
     low = error.stderr.lower()
     if "authentication failed" in low or "permission denied" in low:
-        return f"the remote refused us (authentication): {error}"
-    if any(sign in low for sign in _UNREACHABLE):
-        return f"remote unreachable: {error}"
-    return str(error)
+        return True, f"the remote refused us (authentication): {error}"
+    if any(sign in low for sign in _UNREACHABLE) or "took longer than" in str(error):
+        return True, f"remote unreachable: {error}"
+    return False, str(error)
 
 
 # -- the folder ----------------------------------------------------------------

@@ -46,7 +46,7 @@ from pmtui.core.gitrun import (
     tree_of,
     why_offline,
 )
-from pmtui.core.journal import SUFFIX, clone_id, last_hlc, writer_for
+from pmtui.core.journal import SUFFIX, clone_id, folder_of, last_hlc, writer_for
 
 __all__ = ["GitError", "NotShared", "SyncResult", "share", "sync"]
 
@@ -172,9 +172,10 @@ def _build(root: Path, base: str | None, own: list[Path]) -> str | None:
     head = rev_of(root, "HEAD")
     lines = []
     if head and not (base and is_ancestor(root, head, base)):
-        # what this clone committed and the remote lacks (a seed, .gitignore)
+        # what this clone committed and the remote lacks (a seed, .gitignore, the
+        # journal of an incident that was under way before it was shared)
         for name, (mode, oid, _size) in tree_of(root, head).items():
-            if name not in base_files and not name.endswith(".jsonl"):
+            if name not in base_files:
                 lines.append(f"{mode} {oid}\t{name}")
     for path in own:
         data = _whole_lines(path)
@@ -299,6 +300,11 @@ def sync(path: Path, retries: int = RETRIES) -> SyncResult:
         os.close(fd)
 
 
+def _failed(error: GitError, queued: int, notes: list[str]) -> SyncResult:
+    offline, why = why_offline(error)
+    return SyncResult(False, datetime.now(UTC), queued, why, notes=tuple(notes), offline=offline)
+
+
 def _sync(root: Path, retries: int) -> SyncResult:
     notes = recover(root)
     own_end = own_suffix(root)
@@ -312,9 +318,7 @@ def _sync(root: Path, retries: int) -> SyncResult:
         except GitError as error:
             base = rev_of(root, tracking)
             queued = _queued(root, own, tree_of(root, base) if base else {})
-            return SyncResult(
-                False, datetime.now(UTC), queued, why_offline(error), notes=tuple(notes)
-            )
+            return _failed(error, queued, notes)
         base = rev_of(root, tracking)
         remote = tree_of(root, base) if base else {}
         _check_own(root, own, remote)
@@ -329,10 +333,7 @@ def _sync(root: Path, retries: int) -> SyncResult:
             if ("rejected" in low or "fetch first" in low) and attempt < retries:
                 time.sleep(random.uniform(0.05, 0.3) * (attempt + 1))
                 continue  # another clone pushed first: build on theirs
-            queued = _queued(root, own, remote)
-            return SyncResult(
-                False, datetime.now(UTC), queued, why_offline(error), notes=tuple(notes)
-            )
+            return _failed(error, _queued(root, own, remote), notes)
         run_git(root, "update-ref", tracking, commit)
         pushed = True
         break
@@ -357,8 +358,10 @@ IGNORED = """\
 
 
 def share(path: Path, remote: str) -> SyncResult:
-    """Make the folder of the new incident at `path` a git work tree whose remote is
-    `remote`, commit the incident as created (its seed) and push it."""
+    """Share the incident at `path` through `remote`: its folder becomes a git work
+    tree (unless it is in one) whose `origin` is `remote`; the incident as it is now
+    (its seed) and its journal so far are committed and pushed. For a new incident
+    (`pmtui new --share`) and for one already under way (`pmtui sync --share`)."""
     folder = path.resolve().parent
     root = find_root(folder)
     if root is None:
@@ -366,7 +369,9 @@ def share(path: Path, remote: str) -> SyncResult:
         root = folder
     try:
         url = run_git(root, "remote", "get-url", REMOTE).decode().strip()
-    except GitError:
+    except GitError as error:
+        if not error.stderr:
+            raise
         run_git(root, "remote", "add", REMOTE, remote)
     else:
         if url != remote:
@@ -375,9 +380,17 @@ def share(path: Path, remote: str) -> SyncResult:
     if not ignore.exists():
         ignore.write_text(IGNORED, encoding="utf-8")
     names = [str(path.resolve().relative_to(root)), ".gitignore"]
-    run_git(root, "add", "--", *names)
-    message = f"pmtui: start {path.name}\n".encode()
-    run_git(root, "commit", "-q", "-F", "-", "--", *names, data=message, env=_identity_env(root))
+    journal = Path(folder_of(path))
+    if journal.is_dir():
+        names.append(str(journal.resolve().relative_to(root)))
+    # what git does not track yet (sharing again, or a second incident in the folder)
+    new = run_git(root, "ls-files", "-z", "--others", "--exclude-standard", "--", *names)
+    fresh = [name for name in new.decode().split("\0") if name]
+    if fresh:
+        run_git(root, "add", "--", *fresh)
+    if fresh or rev_of(root, "HEAD") is None:
+        message = f"pmtui: start sharing {path.name}\n".encode()
+        run_git(root, "commit", "-q", "-F", "-", data=message, env=_identity_env(root))
     branch = _branch(root)
     result = sync(path)
     run_git(root, "symbolic-ref", f"refs/remotes/{REMOTE}/HEAD", f"refs/remotes/{REMOTE}/{branch}")
