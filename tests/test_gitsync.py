@@ -304,3 +304,60 @@ def test_an_incident_under_way_starts_being_shared_with_what_it_holds(
     for bad in (["--share"], [str(path), "--share"], [str(folder), "--share", "x"]):
         refused = pmtui("sync", *bad, env=team_env)
         assert refused.returncode == 2 and refused.stderr.count("\n") == 1
+
+
+def test_a_sync_killed_between_its_commit_and_its_push_is_finished_by_the_next(
+    tmp_path: Path, team_env: dict[str, str]
+) -> None:
+    _remote, (a, b, _c) = start_team(tmp_path, team_env)
+    pmtui("log", str(a), "committed, never pushed", env=team_env)
+    root = a.parent
+    own = [p for p in gitsync.journal_files(root) if p.name.endswith(gitsync.own_suffix(root))]
+    base = gitrun.rev_of(root, "refs/remotes/origin/master") or gitrun.rev_of(
+        root, "refs/remotes/origin/main"
+    )
+    assert gitsync._build(root, base, own) is not None  # the commit exists; then: kill -9
+    assert gitsync.sync(a).ok
+    assert gitsync.sync(b).ok
+    assert texts(b) == ["committed, never pushed"]
+
+
+def test_a_line_being_written_is_not_sent_until_it_is_whole(
+    tmp_path: Path, team_env: dict[str, str]
+) -> None:
+    _remote, (a, b, _c) = start_team(tmp_path, team_env)
+    pmtui("log", str(a), "whole", env=team_env)
+    (own,) = list(Path(journal.folder_of(a)).iterdir())
+    line = own.read_bytes().splitlines(keepends=True)[-1].replace(b"whole", b"later")
+    line = line.replace(b'"id":"', b'"id":"x')
+    with own.open("ab") as stream:
+        stream.write(line[:20])  # a writer in the middle of its write
+    assert gitsync.sync(a).ok and gitsync.sync(b).ok
+    theirs = Path(journal.folder_of(b)) / own.name
+    assert theirs.read_bytes().endswith(b"\n") and texts(b) == ["whole"]
+    with own.open("ab") as stream:
+        stream.write(line[20:])
+    assert gitsync.sync(a).ok and gitsync.sync(b).ok
+    assert texts(b) == ["whole", "later"]
+
+
+def test_syncs_of_one_clone_at_the_same_time_take_turns(
+    tmp_path: Path, team_env: dict[str, str]
+) -> None:
+    _remote, (a, b, _c) = start_team(tmp_path, team_env)
+    pmtui("log", str(a), "-", stdin="".join(f"line {n}\n" for n in range(5)), env=team_env)
+    running = [
+        subprocess.Popen(
+            [sys.executable, "-c", LAUNCH, "sync", str(a)],
+            env=team_env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(4)
+    ]
+    for process in running:
+        _out, err = process.communicate(timeout=120)
+        assert process.returncode == 0, err
+    assert gitsync.sync(b).ok
+    assert texts(b) == [f"line {n}" for n in range(5)]
