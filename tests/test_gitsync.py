@@ -354,7 +354,7 @@ def test_syncs_of_one_clone_at_the_same_time_take_turns(
             stderr=subprocess.PIPE,
             text=True,
         )
-        for _ in range(4)
+        for _ in range(8)
     ]
     for process in running:
         _out, err = process.communicate(timeout=120)
