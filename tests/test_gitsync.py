@@ -361,3 +361,26 @@ def test_syncs_of_one_clone_at_the_same_time_take_turns(
         assert process.returncode == 0, err
     assert gitsync.sync(b).ok
     assert texts(b) == [f"line {n}" for n in range(5)]
+
+
+def test_a_machine_where_git_knows_no_name_still_syncs(
+    tmp_path: Path, team_env: dict[str, str]
+) -> None:
+    _remote, (a, b, _c) = start_team(tmp_path, team_env)
+    nameless = {
+        k: v for k, v in team_env.items() if not k.startswith(("GIT_AUTHOR", "GIT_COMMITTER"))
+    }
+    nameless["EMAIL"] = ""
+    (tmp_path / "home" / "gitconfig").write_text("[user]\n\tuseConfigOnly = true\n")
+    assert (
+        subprocess.run(
+            ["git", "-C", str(a.parent), "var", "GIT_COMMITTER_IDENT"],
+            env=nameless,
+            capture_output=True,
+        ).returncode
+        != 0
+    )
+    pmtui("log", str(a), "from a fresh laptop", env=nameless)
+    result = pmtui("sync", str(a), env=nameless)
+    assert result.returncode == 0, result.stderr
+    assert gitsync.sync(b).ok and texts(b) == ["from a fresh laptop"]
