@@ -7,7 +7,9 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -74,6 +76,7 @@ def test_offline_keeps_everything_and_says_how_much_is_queued(
     [
         ("file:///nowhere/at/all.git", "remote unreachable"),
         ("https://127.0.0.1:9/team/inc.git", "remote unreachable"),
+        ("ssh://nobody@127.0.0.1:9/team/inc.git", "remote unreachable"),
     ],
 )
 def test_a_bad_remote_is_one_line_and_loses_nothing(
@@ -384,3 +387,35 @@ def test_a_machine_where_git_knows_no_name_still_syncs(
     result = pmtui("sync", str(a), env=nameless)
     assert result.returncode == 0, result.stderr
     assert gitsync.sync(b).ok and texts(b) == ["from a fresh laptop"]
+
+
+class _AskingForAPassword(BaseHTTPRequestHandler):
+    def do_GET(self) -> None:
+        self.send_response(401)
+        self.send_header("WWW-Authenticate", 'Basic realm="git"')
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, *_args: object) -> None:
+        pass
+
+
+def test_a_remote_that_asks_for_a_password_fails_at_once_with_one_line(
+    tmp_path: Path, team_env: dict[str, str]
+) -> None:
+    _remote, (a, _b, _c) = start_team(tmp_path, team_env)
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _AskingForAPassword)
+    serving = threading.Thread(target=server.serve_forever, daemon=True)
+    serving.start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/team/inc.git"
+        git(a.parent, "remote", "set-url", "origin", url, env=team_env)
+        pmtui("log", str(a), "kept", env=team_env)
+        result = pmtui("sync", str(a), env=team_env)  # no terminal to ask on: it must not hang
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert result.returncode == 1
+    assert result.stderr.count("\n") == 1 and "asks for a password" in result.stderr
+    assert "offline, 1 queued" in result.stderr
+    assert texts(a) == ["kept"]

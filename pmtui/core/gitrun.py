@@ -2,7 +2,7 @@
 and recovering from a git that was killed.
 
 Every call runs `git -C ROOT ...` with a timeout (the process group is killed
-when it passes), `GIT_TERMINAL_PROMPT=0`, SSH in batch mode and no terminal:
+when it passes), `GIT_TERMINAL_PROMPT=0`, and no terminal for it or its ssh:
 a remote that asks for a password fails at once with one line. Locks that a
 killed git left (`.git/index.lock`, ref locks) are removed only when no git
 process works in the folder.
@@ -49,7 +49,9 @@ def git_env() -> dict[str, str]:
     env = dict(os.environ)
     env["GIT_TERMINAL_PROMPT"] = "0"  # never ask for a user name or password
     env["GCM_INTERACTIVE"] = "never"
-    env.setdefault("GIT_SSH_COMMAND", "ssh -o BatchMode=yes -o ConnectTimeout=10")
+    # ssh runs without a terminal (a session of its own) so it cannot ask either;
+    # the user's own ssh command (core.sshCommand, GIT_SSH_COMMAND) is kept
+    env["SSH_ASKPASS_REQUIRE"] = "never"
     env["LC_ALL"] = "C"  # messages we can read
     env.pop("GIT_INDEX_FILE", None)
     env.pop("GIT_DIR", None)
@@ -109,6 +111,8 @@ def why_offline(error: GitError) -> tuple[bool, str]:
     """(out of reach?, one line): the link or the remote's door, or something else
     (a hook that refused the push, a broken remote repository)."""
     low = error.stderr.lower()
+    if "terminal prompts disabled" in low or "could not read username" in low:
+        return True, "the remote asks for a password: use a key or a credential helper"
     if "authentication failed" in low or "permission denied" in low:
         return True, f"the remote refused us (authentication): {error}"
     if any(sign in low for sign in _UNREACHABLE) or "took longer than" in str(error):
