@@ -31,14 +31,29 @@ def attach(app: App[Any], path: Path, zone: tzinfo | None = None) -> Syncer | No
         return None
     status = SyncStatus(zone, id="sync")
 
+    latest: list[SyncResult] = []  # what a retry shows
+    retrying: list[bool] = []
+
+    def retry() -> None:
+        retrying.clear()
+        shown(latest[0])
+
     def shown(result: SyncResult) -> None:
+        latest[:] = [result]
         if not status.is_attached:
-            try:
-                bar = app.screen.query_one("#statusbar", Horizontal)
-                saved = bar.query_one(SaveIndicator)
-            except NoMatches:  # a dialog is on top: shown with the next result
+            for screen in reversed(app.screen_stack):  # under a dialog, too
+                try:
+                    bar = screen.query_one("#statusbar", Horizontal)
+                    saved = bar.query_one(SaveIndicator)
+                except NoMatches:
+                    continue
+                bar.mount(status, before=saved)
+                break
+            else:  # the main screen is not up yet (still opening)
+                if not retrying:
+                    retrying.append(True)
+                    app.set_timer(0.5, retry)
                 return
-            bar.mount(status, before=saved)
         status.show(result)
 
     def arrived(result: SyncResult) -> None:

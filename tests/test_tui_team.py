@@ -13,6 +13,7 @@ from textual.widgets import Input
 from pmtui.core import gitsync, syncer
 from pmtui.core.fold import load_whole
 from pmtui.core.syncer import Syncer
+from pmtui.screens.main import MainScreen
 from pmtui.widgets import SyncStatus
 from tests.team import pmtui, start_team, team_env
 from tests.tui import SIZE, open_app, screen_rows, type_text
@@ -98,3 +99,24 @@ def test_the_syncer_syncs_soon_after_this_clone_writes(
     assert results[-1].pushed
     gitsync.sync(b)
     assert [e.text for e in load_whole(b).timeline][-1] == "from the plane"
+
+
+async def test_the_link_is_shown_even_when_a_dialog_was_open_first(
+    tmp_path: Path, team_env: dict[str, str], quick: None
+) -> None:
+    _remote, (a, _b, _c) = start_team(tmp_path, team_env)
+    app = open_app(a)
+    async with app.run_test(size=SIZE) as pilot:
+        app.action_help()  # the help screen is up before the first sync ends
+        await pilot.pause(0.05)
+        main = next(screen for screen in app.screen_stack if isinstance(screen, MainScreen))
+        assert app.screen is not main
+
+        def on_the_main_screen() -> bool:
+            found = main.query(SyncStatus)
+            return bool(found) and found.first().text.startswith("synced ")
+
+        await wait_until(pilot, "the sync line under the dialog", on_the_main_screen)
+        assert app.screen is not main  # the dialog stays up
+        await pilot.press("escape")
+        await pilot.press("ctrl+q")
