@@ -4,6 +4,8 @@ never disturbed."""
 
 from __future__ import annotations
 
+import fcntl
+import os
 import threading
 from pathlib import Path
 
@@ -105,12 +107,16 @@ async def test_the_link_is_shown_even_when_a_dialog_was_open_first(
     tmp_path: Path, team_env: dict[str, str], quick: None
 ) -> None:
     _remote, (a, _b, _c) = start_team(tmp_path, team_env)
+    held = os.open(a.parent / ".git" / "pmtui-sync.lock", os.O_RDWR | os.O_CREAT)
+    fcntl.flock(held, fcntl.LOCK_EX)  # the first sync waits until the dialog is up
     app = open_app(a)
     async with app.run_test(size=SIZE) as pilot:
-        app.action_help()  # the help screen is up before the first sync ends
+        app.action_help()
         await pilot.pause(0.05)
         main = next(screen for screen in app.screen_stack if isinstance(screen, MainScreen))
         assert app.screen is not main
+        assert not main.query(SyncStatus)
+        os.close(held)
 
         def on_the_main_screen() -> bool:
             found = main.query(SyncStatus)
