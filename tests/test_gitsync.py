@@ -222,3 +222,17 @@ def test_syncs_of_one_clone_at_the_same_time_take_turns(
         assert process.returncode == 0, err
     assert gitsync.sync(b).ok
     assert texts(b) == [f"line {n}" for n in range(5)]
+
+
+def test_a_copy_of_another_writers_file_longer_here_is_never_cut_back(
+    tmp_path: Path, team_env: dict[str, str]
+) -> None:
+    _remote, (a, b, _c) = start_team(tmp_path, team_env)
+    pmtui("log", str(a), "from a", env=team_env)
+    assert gitsync.sync(a).ok and gitsync.sync(b).ok
+    (theirs,) = Path(journal.folder_of(b)).iterdir()  # a's file
+    kept = theirs.read_bytes() + b'{"v":1,"id":"x","hlc":1,"w":"x","op":"entry"}\n'
+    theirs.write_bytes(kept)  # whatever wrote it, git must not lose it
+    pmtui("log", str(b), "from b", env=team_env)  # a sync with something to do
+    assert gitsync.sync(b).ok and gitsync.sync(a).ok and gitsync.sync(b).ok
+    assert theirs.read_bytes() == kept

@@ -237,8 +237,8 @@ def _wanted(root: Path, rev: str, own_end: str) -> list[str]:
             have = local.stat().st_size
         except FileNotFoundError:
             have = -1
-        if have == -1 or (name.endswith(".jsonl") and have != size):
-            wanted.append(name)
+        if have == -1 or (name.endswith(".jsonl") and have < size):
+            wanted.append(name)  # append-only: a longer copy here is never cut back
     return wanted
 
 
@@ -351,7 +351,7 @@ def _sync(root: Path, retries: int) -> SyncResult:
 IGNORED = """\
 # pmtui team mode: only the journals (one file per writer) and each incident's
 # first TOML travel; every clone keeps its own TOML checkpoint, rebuilt from them.
-*.lock
+*.toml.lock
 .*.tmp
 *.theirs-*.toml
 """
