@@ -28,6 +28,7 @@ from pmtui.guard import Guard
 from pmtui.keys import KeyRouting, app_bindings, help_sections, main_screen_commands
 from pmtui.loading import TAIL, RestLoader, RestRead, preload, settle_gc
 from pmtui.screens.main import MainScreen
+from pmtui.teamsync import attach as attach_sync
 from pmtui.widgets import ActionList, EntryBar, SaveIndicator, TimelineView
 from pmtui.widgets.action_list import ActionVerb
 from pmtui.widgets.timeline import EntryVerb
@@ -130,6 +131,7 @@ class PmtuiApp(KeyRouting[Path | None]):
         self.journal = JournalTail(self.store.path, self.incident)
         # entries others log (`pmtui log`) show within a second
         self.set_interval(JOURNAL_POLL, self.fold_journal)
+        self.syncer = attach_sync(self, self.store.path, self.incident.zone)  # team mode
         if not isinstance(self.screen_stack[0], MainScreen):
             self.push_screen(MainScreen(self.incident, self.clock, str(self.path), self.log_entry))
         self.call_after_refresh(self._release_early_keys)  # in case nothing took focus

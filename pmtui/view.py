@@ -27,6 +27,7 @@ from pmtui.core.model import Incident
 from pmtui.core.session import Change, InputError, Session
 from pmtui.core.tail import JournalTail
 from pmtui.core.timeparse import TimeError, parse_leading_time
+from pmtui.teamsync import attach as attach_sync
 from pmtui.widgets import ActionList, EntryBar, SaveIndicator, TimelineView
 
 _KINDS = {"decision": "decision", "comms": "comms", "detect": "detection"}
@@ -56,6 +57,7 @@ class ViewApp(PmtuiApp):
         self.journal = JournalTail(self.path, self.incident)
         self.set_interval(JOURNAL_POLL, self.fold_journal)
         self.set_interval(WATCH, self._follow_the_file)
+        self.syncer = attach_sync(self, self.path, self.incident.zone)  # team mode
         self.call_after_refresh(self._release_early_keys)
         main = self.main
         if main is not None:
