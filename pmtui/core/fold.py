@@ -10,13 +10,17 @@ TOML checkpoint. How far each journal file is folded is kept in the TOML's
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pmtui.core.journal import Record, folder_of, read
 from pmtui.core.model import EntryKind, Incident, TimelineEntry
+
+if TYPE_CHECKING:
+    from pmtui.core.reader import FileState
 
 PREFIX = "j:"
 TABLE = "journal"  # the TOML table: folded = { "<writer>.jsonl" = <bytes folded> }
@@ -77,18 +81,18 @@ def fold(incident: Incident, records: list[Record]) -> Folded:
     return result
 
 
-def folded_offsets(incident: Incident) -> dict[str, int]:
-    """How far each journal file is folded into the incident's TOML."""
-    table = incident._file_extra.get(TABLE)
+def folded_offsets(extra: Mapping[str, Any]) -> dict[str, int]:
+    """How far each journal file is folded into the TOML (its other tables: FileState.extra)."""
+    table = extra.get(TABLE)
     folded = table.get("folded") if isinstance(table, dict) else None
     if not isinstance(folded, dict):
         return {}
     return {k: v for k, v in folded.items() if isinstance(k, str) and isinstance(v, int)}
 
 
-def set_offsets(incident: Incident, offsets: dict[str, int]) -> None:
-    """Record how far each journal file is folded; written with the next save."""
-    incident._file_extra[TABLE] = {"folded": dict(sorted(offsets.items()))}
+def set_offsets(extra: dict[str, Any], offsets: dict[str, int]) -> None:
+    """Record in the file's tables how far each journal file is folded (next save)."""
+    extra[TABLE] = {"folded": dict(sorted(offsets.items()))}
 
 
 def load_whole(path: Path) -> Incident:
@@ -97,11 +101,16 @@ def load_whole(path: Path) -> Incident:
     What `pmtui export` and a fresh open show: whichever process runs, the
     incident is whole.
     """
-    from pmtui.core.reader import load
+    return load_whole_state(path)[0]
 
-    incident = load(path)
-    records, offsets = read(folder_of(path), folded_offsets(incident))
+
+def load_whole_state(path: Path) -> tuple[Incident, FileState]:
+    """`load_whole`, and the file's other tables with the offsets folded to."""
+    from pmtui.core.reader import load_state
+
+    incident, state = load_state(path)
+    records, offsets = read(folder_of(path), folded_offsets(state.extra))
     if records:
         fold(incident, records)
-        set_offsets(incident, offsets)
-    return incident
+        set_offsets(state.extra, offsets)
+    return incident, state
