@@ -222,12 +222,16 @@ def test_a_tail_first_incident_is_whole_before_a_change(tmp_path: Path) -> None:
     control = running(path, tail=TAIL)
     assert control.loading == 600 and control.incident is not None
     assert len(control.incident.timeline) == TAIL
+    data = {"at": NOW.isoformat(), "kind": "note", "author": "ana", "text": "from ana"}
+    journal.append(journal.folder_of(path), [("entry", data, None)])
     assert control.fold_journal() is None  # nothing folds into part of a timeline
     assert control.finish_loading()
     assert control.loading == 0 and len(control.incident.timeline) == 600
+    folded = control.fold_journal()
+    assert folded is not None and folded.message == "an entry from ana"
     log(control, "after all of them")
     assert control.saver is not None and control.saver.flush(10)
-    assert len(store.load(path).timeline) == 601
+    assert len(store.load(path).timeline) == 602
     control.close()
 
 

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import os
 import tempfile
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -35,7 +34,8 @@ from typing import Any
 from pmtui.core.errors import PmtuiError
 from pmtui.core.export import export_markdown
 from pmtui.core.fold import load_whole_state
-from pmtui.core.model import Incident, WholeTimeline
+from pmtui.core.loader import RestLoader
+from pmtui.core.model import Incident
 from pmtui.core.reader import FileState
 from pmtui.core.saver import Saver, SaveResult
 from pmtui.core.session import Change, Session, utc_now
@@ -82,35 +82,6 @@ class Typed:
 
     text: str
     at: datetime
-
-
-class RestLoader:
-    """Reads what a tail-first load left, once, on a thread of its own."""
-
-    def __init__(self, store: IncidentStore, incident: Incident, done: Callable[[], object]):
-        self.store, self.incident = store, incident
-        self.done = done  # called on the loader thread when the read ends
-        self.result: tuple[WholeTimeline, dict[str, Any]] | PmtuiError | None = None
-        self._thread: threading.Thread | None = None
-
-    def start(self) -> None:
-        if self._thread is None:
-            self._thread = threading.Thread(target=self._work, name="pmtui-loader", daemon=True)
-            self._thread.start()
-
-    def _work(self) -> None:
-        try:
-            self.result = self.store.read_rest(self.incident)
-        except PmtuiError as error:
-            self.result = error
-        self.done()
-
-    def wait(self) -> tuple[WholeTimeline, dict[str, Any]] | PmtuiError | None:
-        """The read's result (a PmtuiError if the file is broken), waiting for it."""
-        self.start()
-        assert self._thread is not None
-        self._thread.join()
-        return self.result
 
 
 def _stamp(path: Path) -> tuple[int, int, int] | None:
