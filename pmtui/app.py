@@ -22,11 +22,10 @@ from textual.widgets import Input
 
 from pmtui.core.control import IncidentControl, Saved, Typed
 from pmtui.core.errors import PmtuiError
-from pmtui.core.export import export_markdown
 from pmtui.core.model import Incident, Status
 from pmtui.core.saver import SaveResult
 from pmtui.core.session import Change, InputError, Session, utc_now
-from pmtui.core.store import IncidentStore, write_atomic
+from pmtui.core.store import IncidentStore
 from pmtui.core.text import shown
 from pmtui.guard import Guard
 from pmtui.keys import KeyRouting, app_bindings, help_sections, main_screen_commands
@@ -187,11 +186,6 @@ class PmtuiApp(KeyRouting[Path | None]):
     @property
     def _where(self) -> str:
         return str(self.path) if self.path else "a new file in this folder"
-
-    @property
-    def markdown_path(self) -> Path:
-        assert self.path is not None
-        return self.path.with_suffix(".md")
 
     @property
     def main(self) -> MainScreen | None:
@@ -390,21 +384,8 @@ class PmtuiApp(KeyRouting[Path | None]):
             return
         if not isinstance(self.screen, MainScreen) or self.session is None:
             return
-        session = self.session
-        stack = session.redo_stack if redo else session.undo_stack
-        what = session.describe(stack[-1]) if stack else ""
-
-        def step() -> Change:
-            change = session.redo() if redo else session.undo()
-            if change is None:
-                raise InputError(f"nothing to {'redo' if redo else 'undo'}")
-            hint = "ctrl+z undoes it again" if redo else "ctrl+y redoes it"
-            change.message = f"{word}: {what} ({hint})"
-            change.focus_entry = change.removed[0].id if change.removed else None
-            return change
-
         self.fields.forget_redo(self.focused)
-        self.apply(step)
+        self.apply(self.control.undoing(redo))
 
     def action_set_status(self, status: str) -> None:
         assert self.session is not None
@@ -423,14 +404,7 @@ class PmtuiApp(KeyRouting[Path | None]):
 
         if not self.ensure_loaded():
             return
-        assert self.incident is not None
-        markdown = export_markdown(self.incident, now=self.clock())
-        try:
-            write_atomic(self.markdown_path, markdown.encode("utf-8"))
-            note = f"written to {self.markdown_path}"
-        except PmtuiError as error:
-            note = str(error)
-        self.push_screen(PreviewScreen(markdown, note))
+        self.push_screen(PreviewScreen(*self.control.export()))
 
     def help_sections(self) -> list[tuple[str, list[tuple[str, str]]]]:
         return help_sections(self.BINDINGS)

@@ -13,14 +13,13 @@ from __future__ import annotations
 import contextlib
 import sys
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 from pmtui.app import JOURNAL_POLL, PmtuiApp
 from pmtui.core.commands import parse_slash
 from pmtui.core.control import IncidentControl
 from pmtui.core.errors import PmtuiError
-from pmtui.core.export import export_markdown
 from pmtui.core.journal import JournalError, append, folder_of, writer_name
 from pmtui.core.model import Incident
 from pmtui.core.session import utc_now
@@ -120,13 +119,6 @@ class ViewApp(PmtuiApp):
 
     def edit_last(self) -> None:
         self._the_ics()
-
-    def action_preview(self) -> None:
-        from pmtui.screens import PreviewScreen
-
-        assert self.incident is not None
-        markdown = export_markdown(self.incident, now=self.clock().astimezone(UTC))
-        self.push_screen(PreviewScreen(markdown, "a view: nothing written"))
 
     async def action_quit(self) -> None:
         self.exit(None)

@@ -298,3 +298,28 @@ def test_a_view_takes_no_lock_and_follows_the_file_and_the_journal(rappi: Path) 
     assert view.fold_journal() is None
     ic.close()
     assert rappi.read_bytes() == saved  # the view wrote nothing
+
+
+def test_undo_names_what_it_undid_and_redo_brings_it_back(rappi: Path) -> None:
+    control = running(rappi)
+    log(control, "a wrong line")
+    undone = control.apply(control.undoing())
+    assert undone.message == 'Undone: log “a wrong line” (ctrl+y redoes it)'
+    assert control.incident is not None
+    assert control.incident.timeline[-1].text != "a wrong line"
+    redone = control.apply(control.undoing(redo=True))
+    assert redone.message.startswith("Redone: ")
+    assert control.incident.timeline[-1].text == "a wrong line"
+    control.close()
+
+
+def test_the_preview_is_written_beside_except_from_a_view(rappi: Path) -> None:
+    view = IncidentControl.view(rappi, clock=clock)
+    markdown, note = view.export()
+    assert markdown.startswith("# Postmortem: ") and note == "a view: nothing written"
+    assert not rappi.with_suffix(".md").exists()
+    control = running(rappi)
+    markdown, note = control.export()
+    assert note == f"written to {rappi.with_suffix('.md')}"
+    assert rappi.with_suffix(".md").read_text() == markdown
+    control.close()

@@ -38,7 +38,7 @@ from pmtui.core.loader import RestLoader
 from pmtui.core.model import Incident
 from pmtui.core.reader import FileState
 from pmtui.core.saver import Saver, SaveResult
-from pmtui.core.session import Change, Session, utc_now
+from pmtui.core.session import Change, InputError, Session, utc_now
 from pmtui.core.store import IncidentStore, write_atomic
 from pmtui.core.tail import JournalTail
 from pmtui.core.text import shown
@@ -208,6 +208,39 @@ class IncidentControl:
         A view writes nothing."""
         if self.saver is not None and self.store is not None and self.incident is not None:
             self.saver.request(self.store.snapshot(self.incident))
+
+    def undoing(self, redo: bool = False) -> Callable[[], Change]:
+        """The intent that undoes (redoes) the IC's last change, saying which."""
+        session = self.session
+        assert session is not None
+        word = "Redone" if redo else "Undone"
+        stack = session.redo_stack if redo else session.undo_stack
+        what = session.describe(stack[-1]) if stack else ""
+
+        def step() -> Change:
+            change = session.redo() if redo else session.undo()
+            if change is None:
+                raise InputError(f"nothing to {'redo' if redo else 'undo'}")
+            hint = "ctrl+z undoes it again" if redo else "ctrl+y redoes it"
+            change.message = f"{word}: {what} ({hint})"
+            change.focus_entry = change.removed[0].id if change.removed else None
+            return change
+
+        return step
+
+    def export(self) -> tuple[str, str]:
+        """The postmortem as it stands, written beside the incident (a view writes
+        nothing); the Markdown and where it went (or why it could not)."""
+        assert self.incident is not None and self.path is not None
+        markdown = export_markdown(self.incident, now=self.clock())
+        if self.read_only:
+            return markdown, "a view: nothing written"
+        target = self.path.with_suffix(".md")
+        try:
+            write_atomic(target, markdown.encode("utf-8"))
+        except PmtuiError as error:
+            return markdown, str(error)
+        return markdown, f"written to {target}"
 
     def fold_journal(self) -> Change | None:
         """Fold what others appended to the journal; None when nothing is new (one scandir)."""
