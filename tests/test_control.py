@@ -304,7 +304,7 @@ def test_undo_names_what_it_undid_and_redo_brings_it_back(rappi: Path) -> None:
     control = running(rappi)
     log(control, "a wrong line")
     undone = control.apply(control.undoing())
-    assert undone.message == 'Undone: log “a wrong line” (ctrl+y redoes it)'
+    assert undone.message == "Undone: log “a wrong line” (ctrl+y redoes it)"
     assert control.incident is not None
     assert control.incident.timeline[-1].text != "a wrong line"
     redone = control.apply(control.undoing(redo=True))

@@ -176,7 +176,8 @@ class IncidentControl:
 
     def read_rest(self, done: Callable[[], object]) -> None:
         """Start reading the earlier entries on a thread; `done` is called there after."""
-        if self._loader is None and self.loading and self.incident and self.store:
+        if self._loader is None and self.loading and self.incident is not None:
+            assert self.store is not None
             self._loader = RestLoader(self.store, self.incident, done)
             self._loader.start()
 
