@@ -30,11 +30,17 @@ from pmtui.screens.forms import Form, form_css
 class UpdateHost(Protocol):
     """What the flow needs of the app (pmtui.app.PmtuiApp has all of it)."""
 
-    incident: Incident | None
-    session: Session | None
-    path: Path | None
     clock: Callable[[], datetime]
     update_command: str | None
+
+    @property
+    def incident(self) -> Incident | None: ...
+
+    @property
+    def session(self) -> Session | None: ...
+
+    @property
+    def path(self) -> Path | None: ...
 
     def apply(
         self, intent: Callable[[], Change], on_error: Callable[[str], None] | None = None

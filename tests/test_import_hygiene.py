@@ -107,3 +107,13 @@ def test_the_benchmark_still_runs(tmp_path: Path):
     )
     assert painted.returncode == 0, painted.stderr[-800:]
     assert "paint" in json.loads(painted.stdout.strip().splitlines()[-1])
+
+
+def test_sync_command_imports_neither_textual_nor_pydantic(tmp_path: Path):
+    loaded = _modules_after(
+        "import sys\nfrom pmtui.launch import main\n"
+        f"sys.argv = ['pmtui', 'sync', {str(tmp_path)!r}]\n"
+        "assert main() == 2  # not a shared folder"
+    )
+    assert "pmtui.core.gitsync" in loaded
+    assert _ui(loaded) == set() and "pydantic" not in loaded

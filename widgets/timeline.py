@@ -104,9 +104,12 @@ class TimelineView(ScrollView, can_focus=True):
         verb: EntryVerb
         entry_id: str
 
-    def __init__(self, incident: Incident, **kwargs: object) -> None:
+    def __init__(self, incident: Incident, loading: int = 0, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.incident = incident
+        # a big file opened tail-first: the whole timeline's length while only
+        # its last entries are here (the app sets 0 once it is whole)
+        self.reading_rest = loading
         self.follow = True
         self._cursor_id: str | None = None
         self._position = ""
@@ -281,8 +284,8 @@ class TimelineView(ScrollView, can_focus=True):
         if self._matching is not None:
             where = f"{self.cursor + 1:,} of " if not self.follow and count else ""
             label = f"{where}{count:,} matching “{self.filter.text[:30]}” · ctrl+f"
-        elif self.incident.loading:
-            label = f"last {count:,} of {self.incident.loading:,} · reading the rest"
+        elif self.reading_rest:
+            label = f"last {count:,} of {self.reading_rest:,} · reading the rest"
         elif not count:
             label = ""
         elif self.follow:

@@ -266,14 +266,6 @@ class Incident(BaseModel):
 
     _next_entry: int = PrivateAttr(default=1)
     _next_action: int = PrivateAttr(default=1)
-    # top-level tables of the file that pmtui does not know; written back as read
-    _file_extra: dict[str, Any] = PrivateAttr(default_factory=dict)
-    # (entry, its TOML text) as read from the file, to start the writer warm
-    _canonical_blocks: list[tuple[TimelineEntry, str]] = PrivateAttr(default_factory=list)
-    # a big file opened tail-first (pmtui.core.store.parse): the whole timeline's
-    # length while only its last entries are here, 0 once it is complete
-    _loading: int = PrivateAttr(default=0)
-    _rest: Any = PrivateAttr(default=None)
     # entry id -> entry: find_entry's membership index (checked on use, rebuilt when stale)
     _ids: dict[str, TimelineEntry] | None = PrivateAttr(default=None)
 
@@ -348,11 +340,6 @@ class Incident(BaseModel):
         self._next_entry = _next_number([e.id for e in self.timeline], "t")
         self._next_action = _next_number([a.id for a in self.actions], "a")
 
-    @property
-    def loading(self) -> int:
-        """While a big file's earlier entries are read: the whole count; else 0."""
-        return self._loading
-
     def adopt_timeline(self, whole: WholeTimeline) -> None:
         """Take the whole timeline after a tail-first load.
 
@@ -362,8 +349,6 @@ class Incident(BaseModel):
         self.timeline[:] = whole.entries
         self._ids = whole.by_id
         self._next_entry = max(self._next_entry, whole.next_number)
-        self._loading = 0
-        self._rest = None
 
     # -- time -------------------------------------------------------------
     @property

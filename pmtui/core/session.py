@@ -354,11 +354,9 @@ class Session:
         """Entries others appended to the journal (`pmtui log`, responders, bots).
 
         Not on the undo stack: the IC's ctrl+z undoes the IC's own changes.
-        None while a big incident is still loading (the poll, via tail.poll, reads
-        only what grew).
+        Never while a big incident is still loading (its owner, pmtui.core.control,
+        waits); the poll, via tail.poll, reads only what grew.
         """
-        if self.incident.loading:
-            return None
         folded = tail.poll(self.incident)
         added = [entry.id for entry in folded.added]
         names = sorted({who(entry) for entry in folded.added})

@@ -9,6 +9,7 @@ lock long enough to make the UI miss a frame.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import Enum
@@ -101,15 +102,13 @@ def _is_table(value: object) -> bool:
     return isinstance(value, list) and bool(value) and all(isinstance(v, dict) for v in value)
 
 
-def snapshot(incident: Incident) -> Snapshot:
-    if incident.loading:
-        # a save now would drop every entry not read yet
-        raise RuntimeError("snapshot of an incident still loading")
+def snapshot(incident: Incident, extra: Mapping[str, Any] | None = None) -> Snapshot:
+    """What a save of `incident` writes; `extra`: the file's other tables (FileState)."""
     head = incident.model_dump(exclude={*LISTS, *TABLES})
     return Snapshot(
         incident.timezone,
         head,
-        dict(incident._file_extra),
+        dict(extra or {}),
         tuple(incident.actions),
         tuple(incident.timeline),
         tuple(incident.responders),
@@ -144,11 +143,10 @@ class TomlWriter:
     page: int = PAGE
     _last: tuple[TimelineEntry, ...] = ()  # the timeline the pages were made for
 
-    def seed(self, incident: Incident) -> None:
-        """Start warm: take the blocks the fast loader found canonical."""
-        self._zone_name = incident.timezone
-        self.warm(by_id(incident._canonical_blocks))
-        incident._canonical_blocks = []
+    def seed(self, timezone: str, blocks: list[tuple[TimelineEntry, str]]) -> None:
+        """Start warm: take the blocks the fast loader found canonical (FileState)."""
+        self._zone_name = timezone
+        self.warm(by_id(blocks))
 
     def warm(self, blocks: dict[str, tuple[TimelineEntry, str]]) -> None:
         """Take more canonical blocks, by entry id (a tail-first load's rest).
@@ -279,5 +277,5 @@ def _same(timeline: tuple[TimelineEntry, ...], at: int, entries: tuple[TimelineE
     return at >= 0 and timeline[at : at + len(entries)] == entries
 
 
-def dumps(incident: Incident) -> str:
-    return TomlWriter().render(snapshot(incident))
+def dumps(incident: Incident, extra: Mapping[str, Any] | None = None) -> str:
+    return TomlWriter().render(snapshot(incident, extra))
