@@ -191,15 +191,15 @@ async def test_the_timeline_shows_authors_once_a_second_one_has_written(tmp_path
         await pilot.press("enter")
         await pilot.pause()
         rows = screen_rows(app)
-        assert not any("kim" in row for row in rows)  # one author: no column
+        assert not any("kim" in row for row in rows)  # one author: not named
         await type_text(pilot, "/ic Dana")
         await pilot.press("enter")
         await type_text(pilot, "rolled back")
         await pilot.press("enter")
         await pilot.pause()
         rows = screen_rows(app)
-        assert any("note      kim       pagers fired" in row for row in rows)
-        assert any("note      Dana      rolled back" in row for row in rows)
+        assert any("note      kim · pagers fired" in row for row in rows)
+        assert any("note      Dana · rolled back" in row for row in rows)
         incident = await saved(app, pilot)
         assert [e.author for e in incident.timeline] == ["kim", "kim", "Dana"]
 

@@ -28,7 +28,6 @@ from pmtui.core.text import LONGEST, summary_line, visible  # control bytes as p
 from pmtui.widgets.pane import Pane, PaneAction
 
 _KIND_WIDTH = 10
-_AUTHOR_WIDTH = 10  # the author column, once more than one person has written
 
 
 class EntryVerb(StrEnum):
@@ -353,10 +352,10 @@ class TimelineView(ScrollView, can_focus=True):
         if hit is None or hit[0] is not entry:
             marker = "(marker: enter on it annotates)"
             shown = visible(entry.text[:LONGEST]) if entry.text else marker
-            if self.many_authors:
-                name = who(entry) if entry.author or entry.model_extra else ""
-                shown = f"{visible(name)[: _AUTHOR_WIDTH - 1]:<{_AUTHOR_WIDTH}}{shown}"
-            elif entry.id.startswith(JOURNAL_ID):  # from someone else: say who
+            # who wrote it: always for an entry from someone else (the journal),
+            # and for every entry with an author once more than one has written
+            named = self.many_authors and (entry.author or entry.model_extra)
+            if named or entry.id.startswith(JOURNAL_ID):
                 shown = f"{visible(who(entry))[:24]} · {shown}"
             hit = self._rows[entry.id] = (entry, shown)
         return hit[1]
