@@ -185,15 +185,13 @@ def scan(
         if found is not None:
             catalog.copies.append(Copy(path, name, found[0].as_posix(), found[1]))
             continue
-        try:
-            summary = read(path, name, now)
-        except _NotIncident:
+        result = read_one(path, name, now, read)
+        if result is None:
             catalog.skipped.append(name)
-            continue
-        except Exception as error:  # one file never stops the rest
-            catalog.problems.append(Problem(path, name, _one_line(error, path)))
-            continue
-        catalog.incidents.append(summary)
+        elif isinstance(result, Problem):
+            catalog.problems.append(result)
+        else:
+            catalog.incidents.append(result)
     if catalog.copies:
         beside: dict[str, tuple[str, ...]] = {}
         for copy in catalog.copies:
@@ -201,18 +199,70 @@ def scan(
         catalog.incidents = [
             replace(s, copies=beside[s.name]) if s.name in beside else s for s in catalog.incidents
         ]
+    _order(catalog)
+    return catalog
+
+
+def _order(catalog: Catalog) -> None:
     catalog.incidents.sort(key=lambda s: (s.started_at, s.name), reverse=True)
     catalog.problems.sort(key=lambda p: p.name)
-    return catalog
+
+
+def read_one(
+    path: Path, name: str, now: datetime, read: Callable[[Path, str, datetime], Summary]
+) -> Summary | Problem | None:
+    """One file's summary, or its one-line error; None when it is not an incident."""
+    try:
+        return read(path, name, now)
+    except _NotIncident:
+        return None
+    except Exception as error:  # one file never stops the rest
+        return Problem(path, name, _one_line(error, path))
+
+
+def problem_of(path: Path, name: str, error: Exception) -> Problem | None:
+    """What `scan` lists for a file whose reading raised `error` (None: not an incident)."""
+    return None if isinstance(error, _NotIncident) else Problem(path, name, _one_line(error, path))
+
+
+Fixes = dict[str, Summary | Problem | None]  # by name: what a file really is (None: gone)
+
+
+def fixes(first: Catalog, checked: Catalog) -> Fixes:
+    """Where `first` (read with check=False) differs from the same folder `checked`."""
+    truly: dict[str, Summary | Problem] = {s.name: s for s in checked.incidents}
+    truly.update((p.name, p) for p in checked.problems)
+    return {s.name: truly.get(s.name) for s in first.incidents if truly.get(s.name) != s}
+
+
+def fixed(current: Catalog, first: Catalog, found: Fixes) -> Catalog:
+    """`current` with `fixes` applied to the incidents still as `first` read them
+    (one read again since, by a reload or a change, is left as it is now)."""
+    was = {s.name: s for s in first.incidents}
+    result = replace(current, incidents=[], problems=list(current.problems))
+    for summary in current.incidents:
+        fix = found.get(summary.name, summary) if was.get(summary.name) is summary else summary
+        if isinstance(fix, Summary):
+            result.incidents.append(fix)
+        elif isinstance(fix, Problem):
+            result.problems.append(fix)
+    _order(result)
+    return result
 
 
 class _NotIncident(Exception):
     """A TOML file with neither `schema` nor an [incident] table (pyproject.toml)."""
 
 
+class Known(Exception):
+    """A file's one-line error, as read before (the home screen's cache)."""
+
+
 def _one_line(error: Exception, path: Path) -> str:
     from pmtui.core.errors import PmtuiError
 
+    if isinstance(error, Known):
+        return str(error)
     if isinstance(error, PmtuiError):
         return str(error).splitlines()[0]
     if isinstance(error, OSError):
@@ -220,8 +270,12 @@ def _one_line(error: Exception, path: Path) -> str:
     return f"{path}: cannot read: {type(error).__name__}: {error}".splitlines()[0]
 
 
-def summarise(path: Path, name: str, now: datetime) -> Summary:
-    """One incident file's summary; LoadError (the reader's) when it cannot be read."""
+def summarise(path: Path, name: str, now: datetime, check: bool = True) -> Summary:
+    """One incident file's summary; LoadError (the reader's) when it cannot be read.
+
+    `check=False` only counts the timeline's tables, without checking that
+    each is in pmtui's shape and its id unique (60% of the time): the home
+    screen's first paint reads so, and checks them right after (`fixes`)."""
     text, data = "", None
     try:
         text = read_regular(path).decode("utf-8-sig")  # a FIFO or /dev/zero: the reader says
@@ -233,7 +287,7 @@ def summarise(path: Path, name: str, now: datetime) -> Summary:
     try:
         if data is None:
             raise _Slow
-        summary = _fast(data, text, path, name, now)
+        summary = _fast(data, text, path, name, now, check)
     except (_Slow, OverflowError):  # a time out of range: the reader names the field
         summary, data = _slow(path, name, now)
     if not os.path.isdir(folder_of(path)):
@@ -247,7 +301,9 @@ def _split(text: str) -> int:
     return len(text) if start < 0 else start
 
 
-def _fast(data: dict[str, Any], text: str, path: Path, name: str, now: datetime) -> Summary:
+def _fast(
+    data: dict[str, Any], text: str, path: Path, name: str, now: datetime, check: bool
+) -> Summary:
     schema = data.get("schema", SCHEMA)
     table = data.get("incident")
     if type(schema) is not int or schema != SCHEMA or not isinstance(table, dict):
@@ -273,7 +329,8 @@ def _fast(data: dict[str, Any], text: str, path: Path, name: str, now: datetime)
     )
     if started is None:
         raise _Slow
-    entries = _count_timeline(text, _split(text))
+    start = _split(text)
+    entries = _count_timeline(text, start) if check else text.count(_HEADER, start)
     today = now.astimezone(zone).date()
     actions = tuple(_action(item, today, name, title.strip()) for item in _items(data))
     if len({action.id for action in actions}) < len(actions):
