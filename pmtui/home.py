@@ -26,9 +26,9 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
-from pmtui.core.catalog import Catalog, Fixes, fixed, summarise
+from pmtui.core.catalog import Catalog, summarise
 from pmtui.core.errors import PmtuiError
-from pmtui.core.homefolder import Aside, cached_scan, scan_aside
+from pmtui.core.homefolder import Aside, Fixes, cached_scan, fixed, scan_aside
 from pmtui.core.text import shown
 from pmtui.screens.home import HOME_KEYS, HomeScreen
 from pmtui.screens.home_views import Item

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from pmtui.core import store
-from pmtui.core.catalog import fixed, scan
-from pmtui.core.homefolder import cache_file, cached_scan, holds_incidents, scan_aside
+from pmtui.core.catalog import scan
+from pmtui.core.homefolder import cache_file, cached_scan, fixed, holds_incidents, scan_aside
 from pmtui.core.journal import append, folder_of
 from pmtui.home import Choice, HomeApp
 from pmtui.screens.home import HomeScreen

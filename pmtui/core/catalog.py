@@ -5,9 +5,10 @@ the home screen can show the same. No Textual and no pydantic: listing 1,000
 incidents must take well under a second, and importing pydantic alone costs
 a fifth of that.
 
-Each file is read the cheap way when it is in the shape pmtui writes: the
-head (the [incident] table and the [[actions]]) with tomli, the timeline only
-checked and counted, a table at a time, with a regular expression. Anything
+Each file is read the cheap way when it is in the shape pmtui writes
+(pmtui.core.quickread): the head (the [incident] table and the [[actions]])
+with a regular expression (tomli for any other shape), the timeline only
+checked and counted with another. Anything
 else (a hand edit, an escape, a value of the wrong type, a broken file) is
 handed to the real reader (pmtui.core.reader), so a file is listed exactly when
 `pmtui FILE` would open it, and otherwise reported with the reader's own
@@ -18,7 +19,6 @@ the rest.
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
@@ -28,6 +28,7 @@ from zoneinfo import ZoneInfo
 
 import tomli
 
+from pmtui.core import quickread
 from pmtui.core.copies import Copy, copy_of
 from pmtui.core.files import read_regular
 from pmtui.core.journal import SUFFIX, folder_of, read
@@ -38,27 +39,6 @@ SEVERITIES = ("SEV1", "SEV2", "SEV3", "SEV4")
 _ACTION_KINDS = ("corrective", "preventive")
 _TEXTS = ("commander", "summary", "impact", "root_cause", "resolution")
 _STAMPS = ("detected_at", "mitigated_at", "resolved_at")
-
-# [[timeline]] tables exactly as pmtui writes them (pmtui/core/fastload.py reads the same
-# shape), matched all at once: a Python loop per entry made `pmtui ls` twice as slow
-_HEADER = "\n[[timeline]]\n"
-_PLAIN = r'"[^"\\\x00-\x08\x0a-\x1f\x7f]*"'  # a basic string without escapes
-_TIME = r"(?:[01]\d|2[0-3]):[0-5]\d"
-# a real date: the 29th of February only in leap years (2000 and 2400, not 2100)
-_LEAP = r"(?:\d\d(?:0[48]|[2468][048]|[13579][26])|(?:[02468][048]|[13579][26])00)-02-29"
-_DATE = (
-    r"(?:\d{4}-(?:(?:0[1-9]|1[0-2])-(?:0[1-9]|1\d|2[0-8])"
-    rf"|(?:0[13-9]|1[0-2])-(?:29|30)|(?:0[13578]|1[02])-31)|{_LEAP})"
-)
-_TIMELINE = re.compile(
-    r"(?:\n\[\[timeline\]\]\n"
-    rf"id = {_PLAIN}\n"
-    rf"at = {_DATE} {_TIME}:[0-5]\d(?:\.\d{{3}}000)?[+-]{_TIME}\n"
-    r'kind = "(?:note|detection|action|decision|comms|status)"\n'
-    rf"(?:author = {_PLAIN}\n)?"
-    rf"text = {_PLAIN}\n)*"
-)
-_IDS = re.compile(rf"\n\[\[timeline\]\]\nid = ({_PLAIN})\n")
 
 
 class _Slow(Exception):
@@ -199,11 +179,12 @@ def scan(
         catalog.incidents = [
             replace(s, copies=beside[s.name]) if s.name in beside else s for s in catalog.incidents
         ]
-    _order(catalog)
+    order(catalog)
     return catalog
 
 
-def _order(catalog: Catalog) -> None:
+def order(catalog: Catalog) -> None:
+    """Newest first, the problems by name."""
     catalog.incidents.sort(key=lambda s: (s.started_at, s.name), reverse=True)
     catalog.problems.sort(key=lambda p: p.name)
 
@@ -223,31 +204,6 @@ def read_one(
 def problem_of(path: Path, name: str, error: Exception) -> Problem | None:
     """What `scan` lists for a file whose reading raised `error` (None: not an incident)."""
     return None if isinstance(error, _NotIncident) else Problem(path, name, _one_line(error, path))
-
-
-Fixes = dict[str, Summary | Problem | None]  # by name: what a file really is (None: gone)
-
-
-def fixes(first: Catalog, checked: Catalog) -> Fixes:
-    """Where `first` (read with check=False) differs from the same folder `checked`."""
-    truly: dict[str, Summary | Problem] = {s.name: s for s in checked.incidents}
-    truly.update((p.name, p) for p in checked.problems)
-    return {s.name: truly.get(s.name) for s in first.incidents if truly.get(s.name) != s}
-
-
-def fixed(current: Catalog, first: Catalog, found: Fixes) -> Catalog:
-    """`current` with `fixes` applied to the incidents still as `first` read them
-    (one read again since, by a reload or a change, is left as it is now)."""
-    was = {s.name: s for s in first.incidents}
-    result = replace(current, incidents=[], problems=list(current.problems))
-    for summary in current.incidents:
-        fix = found.get(summary.name, summary) if was.get(summary.name) is summary else summary
-        if isinstance(fix, Summary):
-            result.incidents.append(fix)
-        elif isinstance(fix, Problem):
-            result.problems.append(fix)
-    _order(result)
-    return result
 
 
 class _NotIncident(Exception):
@@ -279,7 +235,10 @@ def summarise(path: Path, name: str, now: datetime, check: bool = True) -> Summa
     text, data = "", None
     try:
         text = read_regular(path).decode("utf-8-sig")  # a FIFO or /dev/zero: the reader says
-        data = tomli.loads(text[: _split(text) + 1])
+        top = text[: quickread.split(text) + 1]
+        data = quickread.head(top)
+        if data is None:
+            data = tomli.loads(top)
     except (OSError, UnicodeDecodeError, tomli.TOMLDecodeError, RecursionError):
         pass  # the reader says what is wrong (nesting past tomli's limits included)
     if data and "schema" not in data and "incident" not in data:  # an empty file is broken
@@ -293,12 +252,6 @@ def summarise(path: Path, name: str, now: datetime, check: bool = True) -> Summa
     if not os.path.isdir(folder_of(path)):
         return summary
     return _with_journal(summary, text, data.get("journal"))
-
-
-def _split(text: str) -> int:
-    """Where the first [[timeline]] table starts; the end of the text when none."""
-    start = text.find(_HEADER)
-    return len(text) if start < 0 else start
 
 
 def _fast(
@@ -329,8 +282,13 @@ def _fast(
     )
     if started is None:
         raise _Slow
-    start = _split(text)
-    entries = _count_timeline(text, start) if check else text.count(_HEADER, start)
+    start = quickread.split(text)
+    if check:
+        entries = quickread.count_timeline(text, start)
+        if entries is None:
+            raise _Slow
+    else:
+        entries = text.count(quickread.HEADER, start)
     today = now.astimezone(zone).date()
     actions = tuple(_action(item, today, name, title.strip()) for item in _items(data))
     if len({action.id for action in actions}) < len(actions):
@@ -369,16 +327,6 @@ def _action(item: dict[str, Any], today: date, name: str, title: str) -> Action:
         raise _Slow
     overdue = status == "open" and due is not None and due < today
     return Action(ident, text, kind, owner, due, status, overdue, name, title)
-
-
-def _count_timeline(text: str, start: int) -> int:
-    """How many [[timeline]] tables, all checked to be in pmtui's own shape."""
-    if _TIMELINE.match(text, start).end() != len(text):  # type: ignore[union-attr]
-        raise _Slow
-    ids = _IDS.findall(text, start)
-    if len(set(ids)) != len(ids):
-        raise _Slow  # a repeated id: the reader says which
-    return len(ids)
 
 
 def _slow(path: Path, name: str, now: datetime) -> tuple[Summary, dict[str, Any]]:

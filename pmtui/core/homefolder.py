@@ -30,17 +30,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
-from pmtui.core.catalog import (
-    Catalog,
-    Fixes,
-    Known,
-    Problem,
-    Summary,
-    fixes,
-    problem_of,
-    scan,
-    summarise,
-)
+from pmtui.core.catalog import Catalog, Known, Problem, Summary, order, problem_of, scan, summarise
 from pmtui.core.journal import SUFFIX, folder_of
 
 _HEAD = 4096
@@ -175,14 +165,41 @@ def scan_aside(folder: Path, now: datetime | None = None) -> Aside:
 def _child(folder: Path, now: datetime, out_fd: int, go_fd: int) -> None:
     with os.fdopen(out_fd, "wb") as out:
         where = cache_file(folder)
-        first, known = _scan_cached(folder, now, _load(where), check=False)
+        cached = _load(where)
+        first, known = _scan_cached(folder, now, cached, check=False)
         pickle.dump(first, out, protocol=pickle.HIGHEST_PROTOCOL)
         out.flush()
         os.read(go_fd, 1)  # until the parent says go, or is gone
         os.close(go_fd)
         checked, known = _scan_cached(folder, now, known, check=True)
-        _save(where, known)
+        if known != cached:
+            _save(where, known)
         pickle.dump(fixes(first, checked), out, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+Fixes = dict[str, Summary | Problem | None]  # by name: what a file really is (None: gone)
+
+
+def fixes(first: Catalog, checked: Catalog) -> Fixes:
+    """Where `first` (read with check=False) differs from the same folder `checked`."""
+    truly: dict[str, Summary | Problem] = {s.name: s for s in checked.incidents}
+    truly.update((p.name, p) for p in checked.problems)
+    return {s.name: truly.get(s.name) for s in first.incidents if truly.get(s.name) != s}
+
+
+def fixed(current: Catalog, first: Catalog, found: Fixes) -> Catalog:
+    """`current` with `fixes` applied to the incidents still as `first` read them
+    (one read again since, by a reload or a change, is left as it is now)."""
+    was = {s.name: s for s in first.incidents}
+    result = replace(current, incidents=[], problems=list(current.problems))
+    for summary in current.incidents:
+        fix = found.get(summary.name, summary) if was.get(summary.name) is summary else summary
+        if isinstance(fix, Summary):
+            result.incidents.append(fix)
+        elif isinstance(fix, Problem):
+            result.problems.append(fix)
+    order(result)
+    return result
 
 
 # -- the cache ------------------------------------------------------------------------
