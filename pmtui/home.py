@@ -94,7 +94,7 @@ class HomeApp(App[Choice | None]):
             self.call_after_refresh(self.call_after_refresh, self._check, aside)
 
     def _check(self, aside: Aside) -> None:
-        first = self.home.catalog
+        first = aside()  # the catalog painted (a change or a reload since replaced parts)
 
         def wait() -> None:
             found = aside.checked()

@@ -226,12 +226,15 @@ def _one_line(error: Exception, path: Path) -> str:
     return f"{path}: cannot read: {type(error).__name__}: {error}".splitlines()[0]
 
 
-def summarise(path: Path, name: str, now: datetime, check: bool = True) -> Summary:
+def summarise(
+    path: Path, name: str, now: datetime, check: bool = True, journal: bool = True
+) -> Summary:
     """One incident file's summary; LoadError (the reader's) when it cannot be read.
 
     `check=False` only counts the timeline's tables, without checking that
     each is in pmtui's shape and its id unique (60% of the time): the home
-    screen's first paint reads so, and checks them right after (`fixes`)."""
+    screen's first paint reads so, and checks them right after
+    (pmtui.core.homefolder). `journal=False`: the caller saw no journal folder."""
     text, data = "", None
     try:
         text = read_regular(path).decode("utf-8-sig")  # a FIFO or /dev/zero: the reader says
@@ -249,7 +252,7 @@ def summarise(path: Path, name: str, now: datetime, check: bool = True) -> Summa
         summary = _fast(data, text, path, name, now, check)
     except (_Slow, OverflowError):  # a time out of range: the reader names the field
         summary, data = _slow(path, name, now)
-    if not os.path.isdir(folder_of(path)):
+    if not journal or not os.path.isdir(folder_of(path)):
         return summary
     return _with_journal(summary, text, data.get("journal"))
 

@@ -26,6 +26,7 @@ import hashlib
 import os
 import pickle
 import tempfile
+import threading
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -94,7 +95,7 @@ class Aside:
     def __init__(self, folder: Path, now: datetime | None = None) -> None:
         self.folder, self.now = folder, now or datetime.now(UTC)
         self._first: Catalog | None = None
-        self._checking = False
+        self._lock, self._go = threading.Lock(), -1
         try:
             read_end, write_end = os.pipe()
             go_read, self._go = os.pipe()
@@ -128,10 +129,11 @@ class Aside:
 
     def go(self) -> None:
         """The screen is painted: the child may check what it read (idempotent)."""
-        if self._pid:
+        with self._lock:  # from the UI and the checking thread: closed once, never reused
+            fd, self._go = self._go, -1
+        if fd >= 0:
             with contextlib.suppress(OSError):
-                os.close(self._go)
-            self._go = -1
+                os.close(fd)
 
     def checked(self) -> Fixes:
         """Wait for the second pass: what the first catalog got wrong, by name."""
@@ -150,8 +152,7 @@ class Aside:
         """Let the child go on without us (it checks, caches and leaves); reaped here."""
         if self._pid:
             pid, self._pid = self._pid, 0
-            with contextlib.suppress(OSError):
-                os.close(self._go)
+            self.go()
             self._stream.close()
             with contextlib.suppress(ChildProcessError):
                 os.waitpid(pid, 0)
@@ -219,15 +220,20 @@ def cache_file(folder: Path) -> Path:
     return Path(base) / "pmtui" / f"home-{digest}.pickle"
 
 
-def _key(path: Path) -> Key:
-    """What says a file (and its journal) is as it was when it was read."""
+def _key(path: Path) -> tuple[Key, bool]:
+    """What says a file (and its journal) is as it was when it was read; has it a journal."""
     info = os.stat(path)
     journal: list[tuple[str, int, int]] = []
-    with contextlib.suppress(OSError):
+    found = True
+    try:
         for entry in os.scandir(folder_of(path)):
             seen = entry.stat()
             journal.append((entry.name, seen.st_size, seen.st_mtime_ns))
-    return (info.st_ino, info.st_size, info.st_mtime_ns, tuple(sorted(journal)))
+    except FileNotFoundError:
+        found = False
+    except OSError:
+        pass  # the reader says what is wrong with it
+    return (info.st_ino, info.st_size, info.st_mtime_ns, tuple(sorted(journal))), found
 
 
 def _load(where: Path) -> Cached:
@@ -272,7 +278,7 @@ def _scan_cached(
 
     def read(path: Path, name: str, moment: datetime) -> Summary:
         try:
-            key = _key(path)
+            key, journal = _key(path)
         except OSError:
             return summarise(path, name, moment)  # the reader says what is wrong
         hit = known.get(name)
@@ -282,7 +288,7 @@ def _scan_cached(
                 raise Known(hit[1].error)
             return as_of(hit[1], moment)
         try:
-            summary = summarise(path, name, moment, check)
+            summary = summarise(path, name, moment, check, journal)
         except Exception as error:  # kept with its error: not read again until it changes
             problem = problem_of(path, name, error)
             if problem is not None and not isinstance(error, OSError):  # chmod keeps mtime

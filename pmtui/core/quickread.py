@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
+from operator import itemgetter
 from typing import Any
 
 HEADER = "\n[[timeline]]\n"
@@ -50,6 +51,9 @@ _LINE = re.compile(
 )
 
 
+_WHOLE = itemgetter(0)
+
+
 def split(text: str) -> int:
     """Where the first [[timeline]] table starts; the end of the text when none."""
     start = text.find(HEADER)
@@ -59,7 +63,7 @@ def split(text: str) -> int:
 def head(text: str) -> dict[str, Any] | None:
     """`tomli.loads(text)` for a head in pmtui's shape (`text[: split(text) + 1]`)."""
     lines = _LINE.findall(text)
-    if sum(len(line[0]) for line in lines) != len(text):
+    if sum(map(len, map(_WHOLE, lines))) != len(text):
         return None  # something between the lines it knows: tomli decides
     root: dict[str, Any] = {}
     table = root
