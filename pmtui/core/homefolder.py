@@ -127,6 +127,11 @@ class Aside:
         assert self._first is not None
         return self._first
 
+    @property
+    def pid(self) -> int:
+        """The reading process while it runs (0: none)."""
+        return self._pid
+
     def go(self) -> None:
         """The screen is painted: the child may check what it read (idempotent)."""
         with self._lock:  # from the UI and the checking thread: closed once, never reused
