@@ -9,12 +9,17 @@ subfolders are looked at, and a `.toml` counts when its first 4 KB has an
 Reading 1,000 incidents takes about as long as importing Textual, and both
 are Python (the interpreter lock): `scan_aside` reads the folder in a forked
 process while this one imports Textual and builds the screen, and hands the
-catalog over a pipe. Where fork is not possible it reads in-process.
+catalog over a pipe. To leave the CPU to the first paint (2 cores, shared)
+it reads in two passes: before the paint each file's head, its timeline only
+counted; after it, every timeline checked as `pmtui ls` does, and what the
+check found (a file broken after all) handed over for the screen to show.
+Where fork is not possible it reads in-process, checked at once.
 
 What it read is kept in a cache (`$XDG_CACHE_HOME/pmtui/`, else
 `~/.cache/pmtui/`, mode 0600): the next home screen over the folder (after an
 incident is closed, the next `pmtui`) reads again only the files whose
-inode, size or modification time changed, or whose journal did. What is
+inode, size or modification time changed, or whose journal did (a file's
+error is kept too; a file only counted is checked again). What is
 overdue is decided again each time. A cache that cannot be read or written
 is only slower.
 """
