@@ -237,8 +237,8 @@ async def interact(path: Path, stamps: int = 100) -> dict[str, Any]:
         await pilot.pause()
         assert app.ensure_loaded()  # the whole timeline, before any measurement
         await pilot.pause()
-        assert app.saver is not None
-        saver = app.saver
+        assert app.control.saver is not None
+        saver = app.control.saver
         bar = app.screen.query_one(EntryBar)
         timeline = app.screen.query_one(TimelineView)
         loop = asyncio.get_running_loop()

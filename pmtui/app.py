@@ -1,4 +1,8 @@
-"""The Textual app: the composition root. Keys in, session changes, saves out."""
+"""The Textual app: a shell over the incident's controller (pmtui.core.control).
+
+Keys become requests to the controller; what it returns (changes, save
+reports, notices) becomes widgets.
+"""
 
 from __future__ import annotations
 
@@ -16,18 +20,18 @@ from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.widgets import Input
 
+from pmtui.core.control import IncidentControl, Saved, Typed
 from pmtui.core.errors import PmtuiError
-from pmtui.core.export import export_markdown
 from pmtui.core.model import Incident, Status
-from pmtui.core.saver import Saver, SaveResult
+from pmtui.core.saver import SaveResult
 from pmtui.core.session import Change, InputError, Session, utc_now
-from pmtui.core.store import IncidentStore, snapshot, write_atomic
-from pmtui.core.tail import JournalTail
+from pmtui.core.store import IncidentStore
 from pmtui.core.text import shown
 from pmtui.guard import Guard
 from pmtui.keys import KeyRouting, app_bindings, help_sections, main_screen_commands
-from pmtui.loading import TAIL, RestLoader, RestRead, preload, settle_gc
+from pmtui.loading import TAIL, RestRead, preload, settle_gc
 from pmtui.screens.main import MainScreen
+from pmtui.teamsync import attach as attach_sync
 from pmtui.widgets import ActionList, EntryBar, SaveIndicator, TimelineView
 from pmtui.widgets.action_list import ActionVerb
 from pmtui.widgets.timeline import EntryVerb
@@ -64,21 +68,29 @@ class PmtuiApp(KeyRouting[Path | None]):
         *,
         clock: Callable[[], datetime] = utc_now,
         new_incident: Callable[[str], Incident] | None = None,
+        control: IncidentControl | None = None,
     ) -> None:
         super().__init__()
-        self.path = path
         self.clock = clock
-        self.store = store
-        self.incident = incident
-        self.make_incident = new_incident
-        self.session: Session | None = None
-        self.journal: JournalTail | None = None  # what others log, folded as it comes
-        self.saver: Saver | None = None
-        self.rescued: Path | None = None  # where the incident went when its file failed
-        self.load_error: str | None = None  # a tail-first load found the file broken
-        self._loader: RestLoader | None = None
+        # the incident, its file, saves and exit: everything but the screen
+        self.control = control or IncidentControl(
+            path, incident, store, clock=clock, new_incident=new_incident
+        )
         self.guard = Guard(self)
         self._last_logged: str | None = None  # what up in the empty bar edits
+
+    # what the controller runs, read-only here: only the controller swaps them
+    @property
+    def incident(self) -> Incident | None:
+        return self.control.incident
+
+    @property
+    def path(self) -> Path | None:
+        return self.control.path
+
+    @property
+    def session(self) -> Session | None:
+        return self.control.session
 
     # -- start ----------------------------------------------------------------
     def get_default_screen(self) -> Screen[Any]:
@@ -86,7 +98,13 @@ class PmtuiApp(KeyRouting[Path | None]):
         blank default screen composed, styled and painted only to be covered."""
         if self.incident is None:
             return super().get_default_screen()
-        return MainScreen(self.incident, self.clock, str(self.path), self.log_entry)
+        return self._main_screen()
+
+    def _main_screen(self) -> MainScreen:
+        assert self.incident is not None
+        return MainScreen(
+            self.incident, self.clock, str(self.path), self.log_entry, self.control.loading
+        )
 
     def on_mount(self) -> None:
         self.guard.install_signals()
@@ -100,65 +118,42 @@ class PmtuiApp(KeyRouting[Path | None]):
     def _create(self, title: str | None) -> None:
         from pmtui.screens import TitlePrompt
 
-        if title is None or self.make_incident is None:
+        if title is None or self.control.make_incident is None:
             self.exit(None)
             return
         try:
-            incident, store, path = self.create_incident(title)
+            self.control.create(title)
         except PmtuiError as error:
             self.notify(str(error), severity="error", timeout=10)
             self.push_screen(TitlePrompt(self._where), self._create)
             return
-        self.incident, self.store, self.path = incident, store, path
         self._start()
 
-    def create_incident(self, title: str) -> tuple[Incident, IncidentStore, Path]:
-        """Make the incident a title names and create its file (locked); PmtuiError if not."""
-        from pmtui.core.new import default_path
-
-        assert self.make_incident is not None
-        incident = self.make_incident(title)
-        path = self.path or default_path(incident)
-        store = IncidentStore(path)
-        store.create(incident)
-        return incident, store, path
-
     def _start(self) -> None:
-        assert self.incident is not None and self.store is not None
-        self.session = Session(self.incident, self.clock)
-        self.saver = Saver(self.store, self.post_save_result)
-        self.journal = JournalTail(self.store.path, self.incident)
+        self.control.start(self.post_save_result)
         # entries others log (`pmtui log`) show within a second
         self.set_interval(JOURNAL_POLL, self.fold_journal)
+        assert self.path is not None and self.incident is not None
+        self.syncer = attach_sync(self, self.path, self.incident.zone)  # team mode
         if not isinstance(self.screen_stack[0], MainScreen):
-            self.push_screen(MainScreen(self.incident, self.clock, str(self.path), self.log_entry))
+            self.push_screen(self._main_screen())
         self.call_after_refresh(self._release_early_keys)  # in case nothing took focus
         self.call_after_refresh(self._after_first_paint)
 
     def fold_journal(self) -> None:
-        """Fold what others appended to the journal; a poll with nothing new is one scandir."""
-        session, journal = self.session, self.journal
-        if session is None or journal is None or self.incident is None or self.incident.loading:
-            return
-        if journal.grown():
-            self.apply(lambda: session.fold_journal(journal) or Change("journal"))
+        """Show what others appended to the journal (a poll with nothing new: one scandir)."""
+        change = self.control.fold_journal()
+        if change is not None:
+            self.show_change(change)
 
     def _after_first_paint(self) -> None:
         preload()  # what dialogs need later, before an upgrade can remove it
-        if self.incident is not None and self.incident.loading:
-            self._read_rest()
+        if self.control.loading:
+            self.control.read_rest(lambda: self.post_message(RestRead()))
         else:
             settle_gc()
 
     # -- a big incident opened tail-first (pmtui.loading) ---------------------
-    def _read_rest(self) -> None:
-        """After first paint, read the earlier entries on a thread."""
-        if self._loader is None and self.incident is not None and self.store is not None:
-            self._loader = RestLoader(
-                self.store, self.incident, lambda: self.post_message(RestRead())
-            )
-            self._loader.start()
-
     def on_rest_read(self, _message: RestRead) -> None:
         self.ensure_loaded()
 
@@ -169,36 +164,31 @@ class PmtuiApp(KeyRouting[Path | None]):
         saved or exported from part of a timeline. A broken file ends the app
         with the error, and the file is left as it was.
         """
-        incident = self.incident
-        if incident is None or not incident.loading:
+        if not self.control.loading:
             return True
-        self._read_rest()
-        assert self._loader is not None and self.store is not None
-        rest = self._loader.wait()
-        if not isinstance(rest, tuple):
-            self.load_error = str(rest)
-            main = self.main
-            left = main.query_one(EntryBar).take() if main is not None else None
+        if not self.control.finish_loading():
+            left = self.take_typed()
             if left is not None:  # typed since the first paint: kept in a file of its own
-                self.guard.keep_typed(left)
+                self.control.keep_typed(left)
             self.exit(None)
             return False
-        self.store.finish_loading(incident, rest)
-        self._loader.result = None
         main = self.main
         if main is not None:
-            main.query_one(TimelineView).reload()
+            timeline = main.query_one(TimelineView)
+            timeline.reading_rest = 0
+            timeline.reload()
         settle_gc()
         return True
+
+    def take_typed(self) -> Typed | None:
+        """Empty the entry bar: what was typed in it, if anything."""
+        main = self.main
+        left = main.query_one(EntryBar).take() if main is not None else None
+        return None if left is None else Typed(left.text, left.typed_at)
 
     @property
     def _where(self) -> str:
         return str(self.path) if self.path else "a new file in this folder"
-
-    @property
-    def markdown_path(self) -> Path:
-        assert self.path is not None
-        return self.path.with_suffix(".md")
 
     @property
     def main(self) -> MainScreen | None:
@@ -215,25 +205,28 @@ class PmtuiApp(KeyRouting[Path | None]):
 
         A refusal goes to `on_error` (a form shows it and stays open) or a toast.
         """
-        assert self.session is not None and self.saver is not None and self.incident is not None
         if not self.ensure_loaded():
             return None
         try:
-            change = intent()
+            change = self.control.apply(intent)
         except InputError as error:
             if on_error is not None:
                 on_error(str(error))
             else:
                 self.notify(str(error), severity="error", timeout=6)
             return None
-        self.saver.request(snapshot(self.incident))
+        self.show_change(change)
+        return change
+
+    def show_change(self, change: Change) -> None:
+        """What a change touched, redrawn; its message told."""
         main = self.main
         if main is not None:
-            main.query_one(SaveIndicator).saving()
+            if self.control.saver is not None:
+                main.query_one(SaveIndicator).saving()
             main.show_change(change)
         if change.message:
             self.notify(change.message, timeout=3)
-        return change
 
     def notify(
         self,
@@ -261,18 +254,19 @@ class PmtuiApp(KeyRouting[Path | None]):
         self.post_message(SaveDone(result))
 
     def on_save_done(self, message: SaveDone) -> None:
-        self.guard.on_save_result(message.result)
+        report = self.control.received(message.result)
+        if report.ask:
+            self.guard.ask_about_conflict()
         main = self.main
-        if main is None or self.incident is None:
+        if main is None:
             return
         indicator = main.query_one(SaveIndicator)
-        if message.result.error is None:
-            newer = self.saver is not None and message.result.generation < self.saver.requested
-            indicator.saved(self.incident.local(self.clock()).strftime("%H:%M:%S"), newer)
+        if report.kind is Saved.SAVED:
+            indicator.saved(report.at, report.newer)
         else:
-            indicator.failed(message.result.error)
-            if not message.result.conflict:
-                self.notify(message.result.error, title="Save failed", severity="error", timeout=8)
+            indicator.failed(report.error)
+            if report.kind is Saved.FAILED:
+                self.notify(report.error, title="Save failed", severity="error", timeout=8)
 
     # -- messages from the widgets --------------------------------------------
     def log_entry(self, entry: EntryBar.Submitted) -> bool:
@@ -393,21 +387,8 @@ class PmtuiApp(KeyRouting[Path | None]):
             return
         if not isinstance(self.screen, MainScreen) or self.session is None:
             return
-        session = self.session
-        stack = session.redo_stack if redo else session.undo_stack
-        what = session.describe(stack[-1]) if stack else ""
-
-        def step() -> Change:
-            change = session.redo() if redo else session.undo()
-            if change is None:
-                raise InputError(f"nothing to {'redo' if redo else 'undo'}")
-            hint = "ctrl+z undoes it again" if redo else "ctrl+y redoes it"
-            change.message = f"{word}: {what} ({hint})"
-            change.focus_entry = change.removed[0].id if change.removed else None
-            return change
-
         self.fields.forget_redo(self.focused)
-        self.apply(step)
+        self.apply(self.control.undoing(redo))
 
     def action_set_status(self, status: str) -> None:
         assert self.session is not None
@@ -424,16 +405,9 @@ class PmtuiApp(KeyRouting[Path | None]):
     def action_preview(self) -> None:
         from pmtui.screens import PreviewScreen
 
-        assert self.incident is not None
         if not self.ensure_loaded():
             return
-        markdown = export_markdown(self.incident, now=self.clock())
-        try:
-            write_atomic(self.markdown_path, markdown.encode("utf-8"))
-            note = f"written to {self.markdown_path}"
-        except PmtuiError as error:
-            note = str(error)
-        self.push_screen(PreviewScreen(markdown, note))
+        self.push_screen(PreviewScreen(*self.control.export()))
 
     def help_sections(self) -> list[tuple[str, list[tuple[str, str]]]]:
         return help_sections(self.BINDINGS)
@@ -495,12 +469,9 @@ def run_app(app: PmtuiApp, **options: Any) -> int:
     try:
         written = app.run(**options)
     finally:
-        app.guard.settle()
-        if app.saver is not None:
-            app.saver.stop()
-        if app.store is not None:
-            app.store.close()
-    code, line = app.guard.outcome(written)
+        app.control.settle()
+        app.control.close()
+    code, line = app.control.outcome(written)
     if line is not None:
         error = line.startswith("pmtui: ")  # the file is broken, or changes are lost
         with contextlib.suppress(OSError):  # after a SIGHUP there may be no terminal left

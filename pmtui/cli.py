@@ -17,9 +17,10 @@ usage: pmtui [PATH]                 open an incident (created if missing)
        pmtui [DIR]                  the home screen: every incident in DIR (default:
                                     this folder, when it holds incidents)
        pmtui new [TITLE] [options]  start a new incident and open it
-       pmtui export PATH [-o OUT]   write the Markdown postmortem
+       pmtui export PATH [-o OUT]   write the Markdown postmortem (--template FILE)
        pmtui log PATH TEXT...       add an entry from a script or another terminal
        pmtui view PATH              watch an incident open elsewhere, and add lines to it
+       pmtui sync PATH              sync a shared incident with its git remote once
        pmtui ls [DIR]               list the incidents in a folder, newest first
        pmtui actions [DIR]          action items across incidents, by owner, overdue first
        pmtui report [DIR]           time to detect/mitigate/resolve, actions done
@@ -33,7 +34,9 @@ examples:
   pmtui new "DNS flaps" --file dns.toml --timezone Europe/Berlin --no-open
   pmtui export dns.toml                   writes dns.md beside it
   pmtui export dns.toml -o -              prints the Markdown
+  pmtui export dns.toml --template t.j2   in a layout of your own (Jinja2)
   pmtui log dns.toml --source deploy "rolled back 4512"
+  pmtui new "DNS flaps" --share git@github.com:acme/inc-dns.git   a team's incident
   pmtui ls incidents/ --json              every incident, for scripts
   pmtui actions --owner ana --overdue     what ana owes
   pmtui report --since 2026-01-01 --by severity
@@ -63,6 +66,11 @@ def _new_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--commander", help="the incident commander's name")
     parser.add_argument("--no-open", action="store_true", help="create the file, do not open it")
+    parser.add_argument(
+        "--share",
+        metavar="REMOTE",
+        help="share it through this empty git remote (a new folder; others: git clone REMOTE)",
+    )
     return parser
 
 
@@ -74,6 +82,12 @@ def _export_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("path", type=Path, help="the incident's TOML file")
     parser.add_argument("-o", "--output", help="where to write (default: PATH with .md; - prints)")
+    parser.add_argument(
+        "--template",
+        type=Path,
+        metavar="FILE",
+        help="a Jinja2 template of your own (the README lists its variables)",
+    )
     return parser
 
 
@@ -84,12 +98,18 @@ def _open_parser() -> argparse.ArgumentParser:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from pmtui.core.export import export_markdown
+    from pmtui.core.export import export_markdown, load_export_template
     from pmtui.core.fold import load_whole
     from pmtui.core.store import is_special, write_atomic
+    from pmtui.core.templating import TemplateProblem
 
-    incident = load_whole(args.path)
-    text = export_markdown(incident, now=datetime.now(UTC))
+    try:  # a bad template: one line naming its line, exit 2, nothing written
+        template = load_export_template(args.template) if args.template else None
+        incident = load_whole(args.path)
+        text = export_markdown(incident, now=datetime.now(UTC), template=template)
+    except TemplateProblem as problem:
+        print(f"pmtui: {problem}", file=sys.stderr)
+        return 2
     if args.output == "-":
         sys.stdout.write(text)
         return 0
@@ -111,20 +131,40 @@ def cmd_new(args: argparse.Namespace) -> int:
         print(f"pmtui: {problem}", file=sys.stderr)  # said, not refused: an incident waits
 
     if args.title is None:
-        if args.no_open:
-            raise UsageError("pmtui new: a TITLE is needed with --no-open")
+        if args.no_open or args.share:
+            flag = "--share" if args.share else "--no-open"
+            raise UsageError(f"pmtui new: a TITLE is needed with {flag}")
         return run_tui(args.file, new_options=args)
     incident = new_incident(
         args.title, severity=args.severity, timezone=args.timezone, commander=args.commander
     )
     path = args.file or default_path(incident)
+    if args.share and args.file is None:  # a shared incident is a folder of its own
+        path = path.parent / path.stem / path.name
+        path.parent.mkdir(exist_ok=True)
     store = IncidentStore(path)
     store.create(incident)
     store.close()
+    if args.share:
+        _share(path, args.share)
     if args.no_open:
         print(path)
         return 0
     return run_tui(path)
+
+
+def _share(path: Path, remote: str) -> None:
+    from pmtui.core.gitsync import GitError, NotShared, share
+
+    try:
+        result = share(path, remote)
+    except (GitError, NotShared) as error:
+        print(f"pmtui: {path} was created but not shared: {error}", file=sys.stderr)
+        return
+    if not result.ok:
+        print(f"pmtui: shared; {result.line()}: {result.reason}", file=sys.stderr)
+    folder = path.resolve().parent.name
+    print(f"shared: others join with  git clone {remote} {folder} && pmtui {folder}/{path.name}")
 
 
 def _view_parser() -> argparse.ArgumentParser:
@@ -180,6 +220,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from pmtui.listing import main as listing_main
 
             return listing_main(args_list)
+        if args_list[:1] == ["sync"]:
+            from pmtui.synccmd import main as sync_main
+
+            return sync_main(args_list[1:])
         if args_list[:1] == ["view"]:
             return cmd_view(_view_parser().parse_args(args_list[1:]))
         if args_list[:1] == ["new"]:

@@ -202,7 +202,7 @@ def _incident_app(path: Path | None, folder: Path) -> PmtuiApp:
 
     def make(title: str) -> Any:
         incident = new_incident(title)
-        app.path = default_path(incident, folder)  # in the home screen's folder
+        app.control.path = default_path(incident, folder)  # in the home screen's folder
         return incident
 
     app = PmtuiApp(None, new_incident=make)

@@ -21,6 +21,10 @@ def main() -> int:
         from pmtui.logcmd import main as log_main
 
         return log_main(sys.argv[2:])
+    if sys.argv[1:2] == ["sync"]:  # no pydantic, no Textual
+        from pmtui.synccmd import main as sync_main
+
+        return sync_main(sys.argv[2:])
     if sys.argv[1:2] in (["ls"], ["actions"], ["report"]):  # no pydantic, no Textual
         from pmtui.listing import main as listing_main
 

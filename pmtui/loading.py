@@ -2,59 +2,23 @@
 
 `store.open(tail=TAIL)` reads the head, the actions and the last TAIL entries
 (at 100,000 entries: a first paint after 0.03 s of reading, not 1.1 s). After
-first paint a thread reads and checks the earlier entries; the app makes the
-incident whole before any change, export or quit.
+first paint a thread reads and checks the earlier entries
+(`IncidentControl.read_rest`); the app makes the incident whole before any
+change, export or quit (`IncidentControl.finish_loading`).
 """
 
 from __future__ import annotations
 
 import gc
 import threading
-from collections.abc import Callable
 
 from textual.message import Message
-
-from pmtui.core.errors import PmtuiError
-from pmtui.core.model import Incident
-from pmtui.core.store import IncidentStore
 
 TAIL = 500
 
 
 class RestRead(Message):
     """Posted from the loader thread: the earlier entries are read."""
-
-
-class RestLoader:
-    """Reads what a tail-first load left, once, on a thread of its own."""
-
-    def __init__(
-        self, store: IncidentStore, incident: Incident, done: Callable[[], object]
-    ) -> None:
-        self.store = store
-        self.incident = incident
-        self.done = done  # called on the loader thread when the read ends
-        self.result: object = None  # what IncidentStore.read_rest returned, or the error
-        self._thread: threading.Thread | None = None
-
-    def start(self) -> None:
-        if self._thread is None:
-            self._thread = threading.Thread(target=self._work, name="pmtui-loader", daemon=True)
-            self._thread.start()
-
-    def _work(self) -> None:
-        try:
-            self.result = self.store.read_rest(self.incident)
-        except PmtuiError as error:
-            self.result = error
-        self.done()
-
-    def wait(self) -> object:
-        """The read's result (a PmtuiError if the file is broken), waiting for it."""
-        self.start()
-        assert self._thread is not None
-        self._thread.join()
-        return self.result
 
 
 def settle_gc() -> None:
@@ -95,6 +59,13 @@ def preload(modules: tuple[str, ...] = LATER_MODULES) -> threading.Thread:
             # already gone: the dialog will say so when it is opened
             with contextlib.suppress(ImportError):
                 importlib.import_module(name)
+        # the export's template engine and its built-in template, read and
+        # compiled now: the postmortem written at quit needs no file that an
+        # upgrade may have removed (and the first ctrl+e skips ~50 ms)
+        with contextlib.suppress(Exception):  # else the export says what is wrong
+            from pmtui.core.export import built_in_template
+
+            built_in_template()
 
     thread = threading.Thread(target=load, name="pmtui-preload", daemon=True)
     thread.start()

@@ -11,22 +11,20 @@ the incident itself (status, edits, deletes, the summary) is the IC's.
 from __future__ import annotations
 
 import contextlib
-import os
 import sys
-from datetime import UTC
+from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 from pmtui.app import JOURNAL_POLL, PmtuiApp
 from pmtui.core.commands import parse_slash
+from pmtui.core.control import IncidentControl
 from pmtui.core.errors import PmtuiError
-from pmtui.core.export import export_markdown
-from pmtui.core.fold import load_whole
 from pmtui.core.journal import JournalError, append, folder_of, writer_name
 from pmtui.core.model import Incident
-from pmtui.core.session import Change, InputError, Session
-from pmtui.core.tail import JournalTail
+from pmtui.core.session import utc_now
 from pmtui.core.timeparse import TimeError, parse_leading_time
+from pmtui.teamsync import attach as attach_sync
 from pmtui.widgets import ActionList, EntryBar, SaveIndicator, TimelineView
 
 _KINDS = {"decision": "decision", "comms": "comms", "detect": "detection"}
@@ -34,65 +32,46 @@ _THE_ICS = {"undo", "redo", "summary", "set_status", "stamp"}
 WATCH = 0.5  # seconds between looks at the incident file
 
 
-def _stamp(path: Path) -> tuple[int, int, int] | None:
-    try:
-        info = os.stat(path)
-    except OSError:
-        return None
-    return (info.st_ino, info.st_size, info.st_mtime_ns)
-
-
 class ViewApp(PmtuiApp):
     """pmtui's screen over an incident it does not hold."""
 
-    def __init__(self, path: Path, incident: Incident, **kwargs: Any) -> None:
-        super().__init__(path, incident, None, **kwargs)
-        self._seen = _stamp(path)
+    def __init__(
+        self,
+        path: Path,
+        incident: Incident | None = None,
+        *,
+        clock: Callable[[], datetime] = utc_now,
+    ) -> None:
+        """Over `path` and its journal, read now (LoadError), or over `incident`."""
+        if incident is None:
+            control = IncidentControl.view(path, clock=clock)
+        else:
+            control = IncidentControl(path, incident, clock=clock, read_only=True)
+        super().__init__(path, clock=clock, control=control)
         self.author = writer_name().split("@")[0]
 
     def _start(self) -> None:
-        assert self.incident is not None and self.path is not None
-        self.session = Session(self.incident, self.clock)
-        self.journal = JournalTail(self.path, self.incident)
+        # the controller, read-only: no lock, no saver; changes are only shown
+        self.control.start()
         self.set_interval(JOURNAL_POLL, self.fold_journal)
         self.set_interval(WATCH, self._follow_the_file)
+        assert self.path is not None and self.incident is not None
+        self.syncer = attach_sync(self, self.path, self.incident.zone)  # team mode
         self.call_after_refresh(self._release_early_keys)
         main = self.main
         if main is not None:
             main.query_one(SaveIndicator).failed(f"view only: {self.path} is the IC's")
 
-    def apply(self, intent: Any, on_error: Any = None) -> Change | None:
-        """Show a change (what others logged) without saving: the view writes no TOML."""
-        try:
-            change: Change = intent()
-        except InputError as error:
-            self.notify(str(error), severity="error", timeout=6)
-            return None
-        main = self.main
-        if main is not None:
-            main.show_change(change)
-        if change.message:
-            self.notify(change.message, timeout=3)
-        return change
-
     def _follow_the_file(self) -> None:
         """The IC saved: show their incident (what the viewer is typing stays)."""
-        assert self.path is not None
-        seen = _stamp(self.path)
-        if seen is None or seen == self._seen:
-            return
-        self._seen = seen
         try:
-            incident = load_whole(self.path)
+            changed = self.control.follow_file()
         except PmtuiError as error:  # mid-write by hand, or broken: keep what is shown
             self.notify(str(error), severity="warning", timeout=4)
             return
-        self.incident = incident
-        self.session = Session(incident, self.clock)
-        self.journal = JournalTail(self.path, incident)
         main = self.main
-        if main is not None:
-            main.show_incident(incident)
+        if changed and main is not None and self.incident is not None:
+            main.show_incident(self.incident)
 
     # -- what the viewer may do ------------------------------------------------
     def log_entry(self, entry: EntryBar.Submitted) -> bool:
@@ -144,13 +123,6 @@ class ViewApp(PmtuiApp):
     def edit_last(self) -> None:
         self._the_ics()
 
-    def action_preview(self) -> None:
-        from pmtui.screens import PreviewScreen
-
-        assert self.incident is not None
-        markdown = export_markdown(self.incident, now=self.clock().astimezone(UTC))
-        self.push_screen(PreviewScreen(markdown, "a view: nothing written"))
-
     async def action_quit(self) -> None:
         self.exit(None)
 
@@ -159,8 +131,7 @@ def run_view(path: Path) -> int:
     """Watch `path` until the viewer quits; 0, or 2 when it cannot be read."""
     from pmtui.widgets.paste import install as install_paste_parser
 
-    incident = load_whole(path)  # LoadError: one line, exit 2 (the CLI says it)
-    app = ViewApp(path, incident)
+    app = ViewApp(path)  # LoadError: one line, exit 2 (the CLI says it)
     install_paste_parser()
     app.run()
     with contextlib.suppress(OSError):

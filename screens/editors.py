@@ -135,7 +135,7 @@ class EntryEditor(Form[dict[str, Any]]):
 
 
 class ActionEditor(Form[dict[str, Any]]):
-    """Add or edit an action item: text, owner, due date, kind."""
+    """Add or edit an action item: text, owner, due date, ticket, kind."""
 
     DEFAULT_CSS = form_css("ActionEditor")
 
@@ -163,6 +163,8 @@ class ActionEditor(Form[dict[str, Any]]):
             yield Label(f"Due ({HINT}; empty for none)", classes="field")
             yield LineInput(item.due.isoformat() if item and item.due else "", id="due")
             yield Static(id="due-shown", classes="field")
+            yield Label("Ticket (a URL, or a key such as OPS-123; empty for none)", classes="field")
+            yield LineInput(item.ticket or "" if item else "", id="ticket")
             yield Label("Kind", classes="field")
             kind = item.kind if item else ActionKind.CORRECTIVE
             yield Select(
@@ -184,7 +186,8 @@ class ActionEditor(Form[dict[str, Any]]):
             return None
         owner = self.query_one("#owner", Input).value.strip() or None
         kind = self.query_one("#kind", Select).value
-        return {"text": text, "owner": owner, "due": due, "kind": kind}
+        ticket = self.query_one("#ticket", Input).value.strip() or None
+        return {"text": text, "owner": owner, "due": due, "kind": kind, "ticket": ticket}
 
     @on(Input.Changed, "#due")
     def _show_due(self, event: Input.Changed) -> None:

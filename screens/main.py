@@ -52,9 +52,11 @@ class MainScreen(Screen[None]):
         clock: Callable[[], datetime],
         file_label: str,
         log_entry: Callable[[EntryBar.Submitted], bool],
+        loading: int = 0,
     ) -> None:
         super().__init__()
         self.incident = incident
+        self.reading_rest = loading  # a tail-first load: the whole count (TimelineView)
         self.clock = clock
         self.file_label = file_label
         self.log_entry = log_entry
@@ -64,7 +66,7 @@ class MainScreen(Screen[None]):
         with Horizontal(id="panes"):
             with Pane(id="timeline-pane") as pane:
                 pane.border_title = "Timeline"
-                yield TimelineView(self.incident, id="timeline")
+                yield TimelineView(self.incident, self.reading_rest, id="timeline")
                 # the whole entry under the cursor; a long one scrolls (mouse wheel)
                 with VerticalScroll(id="detail", can_focus=False):
                     yield Static(id="detail-text")

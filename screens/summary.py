@@ -10,7 +10,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Input, Label, Select, Static, TextArea
 
-from pmtui.core.model import SEVERITIES, Incident
+from pmtui.core.model import SEVERITIES, DetectedBy, Incident
 from pmtui.core.session import utc_now
 from pmtui.core.stamps import STAMPS, stamp_problem
 from pmtui.core.timeparse import TimeError, parse_time_field
@@ -31,6 +31,21 @@ _FREE_TEXT = (
     ("root_cause", "Root cause"),
     ("resolution", "Resolution and recovery"),
 )
+# the postmortem's other sections, each optional: an empty one is left out
+_SECTIONS = (
+    ("lead_in", "Lead-in (the opening paragraph, before the summary)"),
+    ("trigger", "Trigger (what set it off)"),
+    ("contributing_factors", "Contributing factors"),
+)
+_DETECTION = ("detection", "Detection (how it was noticed, in words)")
+_LESSONS = (
+    ("went_well", "Lessons learned: what went well"),
+    ("went_wrong", "Lessons learned: what went wrong"),
+    ("got_lucky", "Lessons learned: where we got lucky"),
+)
+_LINKS_LABEL = "Supporting links (one a line: a URL, or a title then its URL)"
+_CLOSING = ("closing", "Closing statement (an apology, a refund note, a sign-off)")
+_TEXTS = (*_FREE_TEXT, *_SECTIONS, _DETECTION, *_LESSONS, _CLOSING)
 
 
 class SummaryEditor(Form[dict[str, Any]]):
@@ -80,17 +95,28 @@ class SummaryEditor(Form[dict[str, Any]]):
                     hint = f"{zone}; {empty or _TIME_HELP}"
                     yield Label(f"{label} ({hint})", classes="field")
                     yield LineInput(self._shown[name], id=name)
-                for name, label in _FREE_TEXT:
-                    yield Label(label, classes="field")
-                    yield TextArea(
-                        getattr(inc, name), id=name, soft_wrap=True, tab_behavior="focus"
-                    )
+                for name, label in (*_FREE_TEXT, *_SECTIONS):
+                    yield from self._text_area(name, label, getattr(inc, name))
+                yield Label("Noticed by (how the problem was first noticed)", classes="field")
+                yield Select(
+                    [(d.value.capitalize(), d) for d in DetectedBy],
+                    value=inc.detected_by or Select.NULL,
+                    id="detected_by",
+                )
+                for name, label in (_DETECTION, *_LESSONS):
+                    yield from self._text_area(name, label, getattr(inc, name))
+                yield from self._text_area("links", _LINKS_LABEL, "\n".join(inc.links))
+                yield from self._text_area(*_CLOSING, inc.closing)
             yield Static(id="error", classes="error")
             yield Horizontal(
                 Button("Save (ctrl+s)", id="save", variant="primary"),
                 Button("Cancel (esc)", id="cancel"),
                 classes="buttons",
             )
+
+    def _text_area(self, name: str, label: str, text: str) -> ComposeResult:
+        yield Label(label, classes="field")
+        yield TextArea(text, id=name, soft_wrap=True, tab_behavior="focus")
 
     def values(self) -> dict[str, Any] | None:
         title = self.query_one("#title", Input).value.strip()
@@ -103,8 +129,12 @@ class SummaryEditor(Form[dict[str, Any]]):
             "severity": None if severity is Select.NULL else severity,
             "commander": self.query_one("#commander", Input).value.strip() or None,
         }
-        for name, _ in _FREE_TEXT:
+        for name, _ in _TEXTS:
             result[name] = self.query_one(f"#{name}", TextArea).text
+        detected_by = self.query_one("#detected_by", Select).value
+        result["detected_by"] = None if detected_by is Select.NULL else detected_by
+        links = self.query_one("#links", TextArea).text.splitlines()
+        result["links"] = [line.strip() for line in links if line.strip()]
         times = self._times()
         if times is None:
             return None

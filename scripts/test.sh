@@ -8,6 +8,11 @@ if ! command -v tmux >/dev/null 2>&1; then
     if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
     $SUDO apt-get update -qq && $SUDO apt-get install -y -qq tmux >/dev/null
 fi
+if ! command -v git >/dev/null 2>&1; then
+    echo "installing git (the team-mode tests sync clones of a bare repository)"
+    if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
+    $SUDO apt-get update -qq && $SUDO apt-get install -y -qq git >/dev/null
+fi
 if ! command -v faketime >/dev/null 2>&1; then
     echo "installing faketime (the DST-night tests run pmtui at a faked instant)"
     if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi

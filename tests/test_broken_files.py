@@ -105,7 +105,9 @@ def test_a_time_out_of_range_further_up_a_big_file_is_refused(tmp_path):
     assert first is not None
     path.write_text(text[: first.start(1)] + "0001-01-01 00:00:00+14:00" + text[first.end(1) :])
     before = path.read_bytes()
-    partial = store.load(path, tail=TAIL)  # the last entries alone look fine
+    holder = store.IncidentStore(path)
+    partial = holder.open(tail=TAIL)  # the last entries alone look fine
     with pytest.raises(LoadError, match=r"inc\.toml: timeline\[0\] \(id t1\)\.at: 0001-01-01"):
-        store.IncidentStore(path).read_rest(partial)
+        holder.read_rest(partial)
+    holder.close()
     assert path.read_bytes() == before

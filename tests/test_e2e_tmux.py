@@ -90,7 +90,7 @@ def test_an_incident_from_start_to_postmortem(terminal: Terminal, tmp_path: Path
     terminal.wait_for("ic", "error rate at 40% on checkout")
     terminal.type("ic", "-3m first alert from synthetic checks")
     terminal.wait_for("ic", "first alert from synthetic checks")
-    terminal.type("ic", "/action Add a canary stage @release-eng")
+    terminal.type("ic", "/action Add a canary stage @release-eng ticket:https://jira.example/OPS-7")
     terminal.wait_for("ic", "Add a canary stage")
 
     # a second pmtui on the same incident is refused, and says who holds it
@@ -127,6 +127,7 @@ def test_an_incident_from_start_to_postmortem(terminal: Terminal, tmp_path: Path
     assert markdown.startswith("# Postmortem: Checkout returns 500")
     assert "- " in markdown and "error rate at 40% on checkout" in markdown
     assert "| Add a canary stage | Corrective | release-eng |" in markdown
+    assert "| [jira.example/OPS-7](https://jira.example/OPS-7) |" in markdown
 
 
 def _pmtui_pid(terminal: Terminal, name: str) -> int:

@@ -156,10 +156,10 @@ def test_any_shape_reads_fast_and_as_tomli_reads_it(shaped):
     assert found is not None, text  # the fast path took it
     assert len(found[0]) == count
     assert count_tables(text, start, end) == count
-    fast = store.parse(text, "x")
+    fast, state = store.parse_state(text, "x")
     same(fast, slow)
     # tables after the timeline are kept, and written back
-    written, read = tomli.loads(store.dumps(fast)), tomli.loads(text)
+    written, read = tomli.loads(store.dumps(fast, state.extra)), tomli.loads(text)
     for key in read.keys() - {"schema", "incident", "timeline", "actions"}:
         assert written[key] == read[key]
     assert store.parse(store.dumps(fast), "y").model_dump() == slow.model_dump()
@@ -177,12 +177,14 @@ def test_any_shape_opens_tail_first_then_whole(tmp_path_factory, shaped, tail):
     partial = holder.open(tail=tail)
     try:
         assert partial.timeline == slow.timeline[-tail:]
-        if partial.loading:
-            assert partial.loading == count
+        if holder.loading:
+            assert holder.loading == count
             holder.finish_loading(partial, holder.read_rest(partial))
         same(partial, slow)
         # only tables in pmtui's own shape were handed to the writer as written
-        assert holder.writer.render(store.snapshot(partial)) == store.dumps(partial)
+        assert holder.writer.render(holder.snapshot(partial)) == store.dumps(
+            partial, holder.state.extra
+        )
     finally:
         holder.close()
 

@@ -74,7 +74,7 @@ async def test_quitting_with_unsaved_changes_offers_another_path(tmp_path, disk_
         field.value = str(rescue)
         disk_full["on"] = False  # the rescue file is a .toml too: let it through
         await pilot.press("enter")
-    assert app.rescued == rescue
+    assert app.control.rescued == rescue
     assert store.load(rescue).timeline[-1].text == "must not be lost"
 
 

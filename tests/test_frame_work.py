@@ -94,7 +94,7 @@ async def test_a_stamp_repaints_the_bar_the_new_line_and_the_count_only(tmp_path
             assert stamp_frame <= allowed, stamp_frame
         # "saving…" from the stamp until its save lands (issue 13: never "saved"
         # beside an unsaved entry), then "saved"
-        assert app.saver is not None and app.saver.flush(5)
+        assert app.control.saver is not None and app.control.saver.flush(5)
         for _ in range(50):
             await pilot.pause(0.02)
             if save_line and save_line[-1].startswith("saved"):

@@ -69,6 +69,7 @@ def test_the_wheel_installs_one_top_level_package_and_no_tests(tmp_path: Path):
     assert tops == {"pmtui"}
     assert "pmtui/screens/main.py" in names and "pmtui/widgets/timeline.py" in names
     assert "pmtui/core/model.py" in names
+    assert "pmtui/core/templates/postmortem.md.j2" in names  # the built-in export
     assert not [name for name in names if "/tests/" in name or name.startswith("tests/")]
 
 
@@ -106,3 +107,13 @@ def test_the_benchmark_still_runs(tmp_path: Path):
     )
     assert painted.returncode == 0, painted.stderr[-800:]
     assert "paint" in json.loads(painted.stdout.strip().splitlines()[-1])
+
+
+def test_sync_command_imports_neither_textual_nor_pydantic(tmp_path: Path):
+    loaded = _modules_after(
+        "import sys\nfrom pmtui.launch import main\n"
+        f"sys.argv = ['pmtui', 'sync', {str(tmp_path)!r}]\n"
+        "assert main() == 2  # not a shared folder"
+    )
+    assert "pmtui.core.gitsync" in loaded
+    assert _ui(loaded) == set() and "pydantic" not in loaded

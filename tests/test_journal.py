@@ -11,10 +11,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pmtui.core import journal
-from pmtui.core.fold import fold, folded_offsets, load_whole, set_offsets
+from pmtui.core.fold import fold, folded_offsets, load_whole, load_whole_state, set_offsets
 from pmtui.core.journal import Record
 from pmtui.core.model import Incident
-from pmtui.core.store import IncidentStore, load
+from pmtui.core.store import IncidentStore, load, load_state
 from tests.conftest import NOW
 
 
@@ -101,10 +101,11 @@ def test_export_and_open_include_entries_not_yet_folded(tmp_path: Path) -> None:
     store.create(_incident())
     store.close()
     journal.append(journal.folder_of(path), [("entry", _entry("from a script", 1), "deploy-1")])
-    whole = load_whole(path)
+    whole, state = load_whole_state(path)
+    assert load_whole(path).timeline == whole.timeline
     assert [e.text for e in whole.timeline] == ["from a script"]
     assert load(path).timeline == []  # the TOML itself is untouched
-    offsets = folded_offsets(whole)
+    offsets = folded_offsets(state.extra)
     assert offsets == {
         name: os.path.getsize(journal.folder_of(path) + "/" + name) for name in offsets
     }
@@ -113,11 +114,12 @@ def test_export_and_open_include_entries_not_yet_folded(tmp_path: Path) -> None:
 def test_offsets_round_trip_through_the_toml(tmp_path: Path) -> None:
     path = tmp_path / "inc.toml"
     incident = _incident()
-    set_offsets(incident, {"ana@box.jsonl": 181})
+    extra: dict[str, object] = {}
+    set_offsets(extra, {"ana@box.jsonl": 181})
     store = IncidentStore(path)
-    store.create(incident)
+    store.create(incident, extra)
     store.close()
-    assert folded_offsets(load(path)) == {"ana@box.jsonl": 181}
+    assert folded_offsets(load_state(path)[1].extra) == {"ana@box.jsonl": 181}
 
 
 def test_a_tail_folds_only_what_is_new_and_records_how_far(tmp_path: Path) -> None:
@@ -125,7 +127,8 @@ def test_a_tail_folds_only_what_is_new_and_records_how_far(tmp_path: Path) -> No
 
     path = tmp_path / "inc.toml"
     incident = _incident()
-    tail = JournalTail(path, incident)
+    extra: dict[str, object] = {}  # the file's other tables: the offsets go there
+    tail = JournalTail(path, extra)
     assert not tail.grown() and tail.poll(incident).added == []
     folder = journal.folder_of(path)
     journal.append(folder, [("entry", _entry("from deploy", 2), None)], writer="deploy@ci")
@@ -135,6 +138,6 @@ def test_a_tail_folds_only_what_is_new_and_records_how_far(tmp_path: Path) -> No
     assert sorted(e.text for e in added) == ["from ana", "from deploy"]
     assert [e.text for e in incident.timeline] == ["from ana", "from deploy"]  # time order
     assert not tail.grown() and tail.poll(incident).added == []
-    assert folded_offsets(incident) == tail.offsets
-    reopened = JournalTail(path, incident)  # a new pmtui starts from the recorded offsets
+    assert folded_offsets(extra) == tail.offsets
+    reopened = JournalTail(path, extra)  # a new pmtui starts from the recorded offsets
     assert not reopened.grown()

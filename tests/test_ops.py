@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from pmtui.core import fold as folding
 from pmtui.core import journal, ops
-from pmtui.core.fold import create, fold, load_whole
+from pmtui.core.fold import Folded, create, load_whole_state
 from pmtui.core.journal import Record
 from pmtui.core.model import ActionItem, Incident, Status, TimelineEntry
-from pmtui.core.reader import parse
+from pmtui.core.reader import parse_state
 from pmtui.core.store import IncidentStore
 from pmtui.core.writer import dumps, snapshot
 from tests.conftest import NOW
@@ -23,7 +25,31 @@ def _at(minutes: int) -> str:
     return (NOW + timedelta(minutes=minutes)).isoformat()
 
 
-def _base() -> Incident:
+class Doc:
+    """An incident and its file's other tables (where folding keeps its ledger), as a
+    store holds them; reads fall through to the incident."""
+
+    def __init__(self, incident: Incident, extra: dict[str, Any] | None = None) -> None:
+        self.incident, self.extra = incident, {} if extra is None else extra
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.incident, name)
+
+
+def fold(doc: Doc, records: list[Record]) -> Folded:
+    return folding.fold(doc.incident, records, doc.extra)
+
+
+def load_whole(path: Path) -> Doc:
+    incident, state = load_whole_state(path)
+    return Doc(incident, state.extra)
+
+
+def _base() -> Doc:
+    return Doc(_incident())
+
+
+def _incident() -> Incident:
     return Incident(
         title="Checkout down",
         timezone="GMT",
@@ -75,13 +101,14 @@ _POOL = [
 ]
 
 
-def _text(incident: Incident) -> str:
-    return dumps(incident)
+def _text(doc: Doc) -> str:
+    return dumps(doc.incident, doc.extra)
 
 
-def _checkpoint(incident: Incident) -> Incident:
+def _checkpoint(doc: Doc) -> Doc:
     """What a save and a reopen make of it: the TOML is all that carries over."""
-    return parse(dumps(incident), "inc.toml")
+    incident, state = parse_state(_text(doc), "inc.toml")
+    return Doc(incident, state.extra)
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -127,7 +154,7 @@ def test_the_whole_pool_settles_last_writer_wins() -> None:
         ("a1", "alert on p99", "bo", "open"),
         ("a:w1:5", "roll back faster", "ana", "done"),
     ]  # a:w2:6 was deleted (21) after its reopen (19)
-    history = incident._file_extra["history"]["edits"]
+    history = incident.extra["history"]["edits"]
     assert {"of": "entry/t1", "field": "text", "value": "first, by w1"} | {
         "hlc": 20,
         "by": "w1",
@@ -144,14 +171,16 @@ def test_the_whole_pool_settles_last_writer_wins() -> None:
 def test_an_older_edit_arriving_after_a_checkpoint_still_loses(tmp_path: Path) -> None:
     path = tmp_path / "inc.toml"
     store = IncidentStore(path)
-    store.create(_base())
+    store.create(_incident())
     store.close()
     folder = journal.folder_of(path)
     journal.append(folder, [ops.op_entry_edit("t1", text="newer")], writer="b@x")
     store = IncidentStore(path)
-    whole = store.open()
+    whole = Doc(store.open(), store.state.extra)
     fold(whole, journal.read(folder)[0])
-    store.save(snapshot(whole))  # the checkpoint: the TOML now holds the edit and its stamp
+    store.save(
+        snapshot(whole.incident, whole.extra)
+    )  # the checkpoint: the TOML now holds the edit and its stamp
     store.close()
     late = Record("a@y:0", 1, "a@y", *ops.op_entry_edit("t1", text="older, arrived late"))
     reopened = load_whole(path)
@@ -161,7 +190,7 @@ def test_an_older_edit_arriving_after_a_checkpoint_still_loses(tmp_path: Path) -
         "hlc": 1,
         "by": "a@y",
         "op": "a@y:0",
-    } in reopened._file_extra["history"]["edits"]
+    } in reopened.extra["history"]["edits"]
 
 
 def test_an_edit_of_something_not_seen_yet_waits_across_a_checkpoint() -> None:
@@ -172,7 +201,7 @@ def test_an_edit_of_something_not_seen_yet_waits_across_a_checkpoint() -> None:
     fold(incident, [_POOL[0]])
     assert incident.find_entry("j:w1:0") is not None
     assert incident.timeline[-1].text == "fixed"
-    assert "pending" not in incident._file_extra["journal"]
+    assert "pending" not in incident.extra["journal"]
 
 
 def test_an_incident_made_from_its_journal_alone(tmp_path: Path) -> None:
@@ -239,16 +268,16 @@ def test_the_tail_folds_edits_and_says_what_changed(tmp_path: Path) -> None:
 
     path = tmp_path / "inc.toml"
     incident = _base()
-    tail = JournalTail(path, incident)
+    tail = JournalTail(path, incident.extra)
     folder = journal.folder_of(path)
     journal.append(folder, [ops.op_entry_edit("t2", text="second, fixed")], writer="bo@box")
     journal.append(folder, [ops.op_head(severity="SEV1"), ops.op_action_done("a1")])
-    folded = tail.poll(incident)
+    folded = tail.poll(incident.incident)
     assert [e.text for e in folded.removed] == ["second"]
     assert folded.entry_ids == ["t2"] and folded.head and folded.actions
     assert incident.timeline[1].text == "second, fixed"
     assert incident.severity == "SEV1" and incident.actions[0].done
-    assert not tail.grown() and tail.poll(incident) == type(folded)()
+    assert not tail.grown() and tail.poll(incident.incident) == type(folded)()
 
 
 _CREATES = [_POOL[0], _POOL[1], _rec("w3:2", 7, "w3", ops.op_action("made by w3"))]

@@ -37,3 +37,17 @@ def test_no_test_reads_the_shipped_samples() -> None:
         and re.search(r"sample_incidents|SHIPPED", path.read_text())
     ]
     assert readers == []
+
+
+@pytest.mark.parametrize(
+    ("name", "ending"),
+    [
+        ("rappi-orders-api.toml", "and will refund all of those purchases."),
+        ("payme-500-errors.toml", "Sincerely,\n\nPayMe Development Team"),
+    ],
+)
+def test_the_shipped_samples_end_as_the_seeds_do(name: str, ending: str) -> None:
+    """A user trying pmtui on a sample sees the closing statement the seed ends with."""
+    text = export_markdown(store.load(SHIPPED / name))
+    assert text.rstrip().endswith(ending)
+    assert "- **Noticed by:** An alert" in text

@@ -27,8 +27,8 @@ def settle(*keys_then_text: str):
             pilot.app.focused.insert_text_at_cursor(text)
             await pilot.press("enter")
         await pilot.pause()
-        if pilot.app.saver is not None:
-            pilot.app.saver.flush(5)
+        if pilot.app.control.saver is not None:
+            pilot.app.control.saver.flush(5)
         await pilot.pause()
         steady(pilot.app)
         await pilot.pause()

@@ -71,7 +71,8 @@ def test_unknown_fields_survive_a_save(tmp_path):
         '[tooling]\nbridge = "zoom"\n'
         '[[timeline]]\nid = "t1"\nat = 2026-11-21T08:20:00Z\ntext = "a"\nsource = "pager"\n'
     )
-    text = store.dumps(store.load(path))
+    incident, state = store.load_state(path)
+    text = store.dumps(incident, state.extra)  # the file's other tables kept
     assert 'ticket = "OPS-1"' in text
     assert 'bridge = "zoom"' in text
     assert 'source = "pager"' in text
@@ -86,7 +87,8 @@ def test_another_tools_top_level_keys_stay_at_the_top(tmp_path):
         '[incident]\ntitle = "x"\ntimezone = "GMT"\nstarted_at = 2026-11-21T08:19:00Z\n'
         '[tooling]\nbridge = "zoom"\n'
     )
-    data = tomllib.loads(store.dumps(store.load(path)))
+    incident, state = store.load_state(path)
+    data = tomllib.loads(store.dumps(incident, state.extra))
     assert (data["team"], data["links"], data["owners"]) == ("payments", ["a", "b"], [])
     assert data["tooling"] == {"bridge": "zoom"}
     assert not {"team", "links", "owners"} & set(data["incident"])

@@ -38,12 +38,12 @@ def test_tail_first_reads_the_last_entries_then_all_of_them(tmp_path: Path) -> N
     holder = store.IncidentStore(path)
     partial = holder.open(tail=TAIL)
     try:
-        assert partial.loading == COUNT
+        assert holder.loading == COUNT
         assert partial.timeline == full.timeline[-TAIL:]
         with pytest.raises(RuntimeError):
-            store.snapshot(partial)  # a save now would drop 550 entries
+            holder.snapshot(partial)  # a save now would drop 550 entries
         holder.finish_loading(partial, holder.read_rest(partial))
-        assert partial.loading == 0
+        assert holder.loading == 0
         assert partial.model_dump() == full.model_dump()
         assert partial.new_entry_id() == full.new_entry_id() == f"t{COUNT + 1}"
         # the writer is warm and writes the file back byte for byte
@@ -69,18 +69,19 @@ def test_the_loader_renders_the_rest_so_the_first_stamp_only_writes(tmp_path: Pa
 
 def test_a_small_file_is_read_whole(tmp_path: Path) -> None:
     path = big_file(tmp_path / "inc.toml", count=TAIL - 1)
-    assert store.load(path, tail=TAIL).loading == 0
+    assert store.load_state(path, tail=TAIL)[1].loading == 0
 
 
 def test_a_hand_edit_further_up_is_read_the_slow_way(tmp_path: Path) -> None:
     path = big_file(tmp_path / "inc.toml")
     text = path.read_text().replace('text = "alert 7"\n', 'text = "alert 7"  # checked\n')
     path.write_text(text)
-    partial = store.load(path, tail=TAIL)
-    assert partial.loading == COUNT
     holder = store.IncidentStore(path)
+    partial = holder.open(tail=TAIL)
+    assert holder.loading == COUNT
     holder.finish_loading(partial, holder.read_rest(partial))
     assert partial.model_dump() == store.load(path).model_dump()
+    holder.close()
 
 
 def test_a_duplicate_id_further_up_is_still_refused(tmp_path: Path) -> None:
@@ -88,9 +89,11 @@ def test_a_duplicate_id_further_up_is_still_refused(tmp_path: Path) -> None:
     path.write_text(path.read_text().replace('id = "t7"\n', 'id = "t590"\n'))
     with pytest.raises(LoadError, match="duplicate id 't590'"):
         store.load(path)
-    partial = store.load(path, tail=TAIL)  # the last 50 alone look fine
+    holder = store.IncidentStore(path)
+    partial = holder.open(tail=TAIL)  # the last 50 alone look fine
     with pytest.raises(LoadError, match="duplicate id 't590'"):
-        store.IncidentStore(path).read_rest(partial)
+        holder.read_rest(partial)
+    holder.close()
 
 
 class ReadsOnlyWhenNeeded(PmtuiApp):
@@ -103,7 +106,7 @@ class ReadsOnlyWhenNeeded(PmtuiApp):
 def tail_app(path: Path, app_class: type[PmtuiApp] = PmtuiApp) -> PmtuiApp:
     holder = store.IncidentStore(path)
     incident = holder.open(tail=TAIL)
-    assert incident.loading
+    assert holder.loading
     return app_class(path, incident, holder, clock=Clock())
 
 
@@ -112,7 +115,7 @@ async def test_a_stamp_at_once_waits_for_the_rest_and_saves_everything(tmp_path:
     app = tail_app(path, ReadsOnlyWhenNeeded)
     async with app.run_test(size=SIZE) as pilot:
         await type_text(pilot, "first thing I saw")
-        assert app.incident is not None and app.incident.loading  # still only the tail
+        assert app.incident is not None and app.control.loading  # still only the tail
         await pilot.press("enter")
         incident = await saved(app, pilot)
         assert len(incident.timeline) == COUNT + 1
@@ -122,8 +125,7 @@ async def test_a_stamp_at_once_waits_for_the_rest_and_saves_everything(tmp_path:
         assert str(pane.border_subtitle).endswith(
             f"of {COUNT + 1:,}"
         )  # the test clock is before the alerts
-        if app.store is not None:
-            app.store.close()
+        app.control.close()
 
 
 async def test_the_rest_arrives_without_a_key(tmp_path: Path) -> None:
@@ -132,15 +134,14 @@ async def test_the_rest_arrives_without_a_key(tmp_path: Path) -> None:
     async with app.run_test(size=SIZE) as pilot:
         for _ in range(100):
             await pilot.pause(0.02)
-            if app.incident is not None and not app.incident.loading:
+            if app.incident is not None and not app.control.loading:
                 break
         assert app.incident is not None and len(app.incident.timeline) == COUNT
         timeline = app.screen.query_one(TimelineView)
         assert (
             timeline.current is not None and timeline.current.text == f"alert {COUNT - 1}"
         )  # still at the newest
-        if app.store is not None:
-            app.store.close()
+        app.control.close()
 
 
 async def test_the_cursor_stays_on_its_entry_when_the_rest_arrives(tmp_path: Path) -> None:
@@ -155,8 +156,7 @@ async def test_the_cursor_stays_on_its_entry_when_the_rest_arrives(tmp_path: Pat
         await pilot.pause()
         assert timeline.cursor == COUNT - 4
         assert timeline.current is not None and timeline.current.text == f"alert {COUNT - 4}"
-        if app.store is not None:
-            app.store.close()
+        app.control.close()
 
 
 async def test_a_broken_file_found_after_paint_ends_the_app_untouched(tmp_path: Path) -> None:
@@ -168,11 +168,10 @@ async def test_a_broken_file_found_after_paint_ends_the_app_untouched(tmp_path: 
         await type_text(pilot, "this cannot be saved into a broken file")
         await pilot.press("enter")
         await pilot.pause()
-    assert app.load_error is not None and "duplicate id 't590'" in app.load_error
+    assert app.control.load_error is not None and "duplicate id 't590'" in app.control.load_error
     assert path.read_bytes() == before
     assert not list(tmp_path.glob("*.md"))
-    if app.store is not None:
-        app.store.close()
+    app.control.close()
 
 
 async def test_quitting_at_once_writes_the_whole_postmortem(tmp_path: Path) -> None:
@@ -180,7 +179,7 @@ async def test_quitting_at_once_writes_the_whole_postmortem(tmp_path: Path) -> N
     before = path.read_text()
     app = tail_app(path, ReadsOnlyWhenNeeded)
     async with app.run_test(size=SIZE) as pilot:
-        assert app.incident is not None and app.incident.loading
+        assert app.incident is not None and app.control.loading
         await pilot.press("ctrl+q")
         await pilot.pause()
     assert path.read_text() == before  # nothing changed, nothing dropped

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from pmtui.core import store
-from pmtui.core.fold import load_whole
 from pmtui.core.store import IncidentStore
 from pmtui.view import ViewApp
 from tests.tui import SIZE, Clock, open_app, saved, screen_rows, type_text
@@ -23,7 +22,7 @@ async def test_a_view_takes_no_lock_follows_the_ic_and_logs_through_the_journal(
     path = tmp_path / "inc.toml"
     ic = open_app(path)  # the IC's pmtui holds the lock
     async with ic.run_test(size=SIZE) as ic_pilot:
-        view = ViewApp(path, load_whole(path), clock=Clock())
+        view = ViewApp(path, clock=Clock())
         async with view.run_test(size=SIZE) as pilot:
             await type_text(ic_pilot, "paged the DBA")
             await ic_pilot.press("enter")
@@ -55,7 +54,7 @@ def test_a_view_never_writes_the_incident_file(tmp_path):
     held = IncidentStore(path)
     held.open()  # locked by "the IC": a view still opens
     try:
-        assert ViewApp(path, load_whole(path)).store is None
+        assert ViewApp(path).control.store is None
     finally:
         held.close()
     assert path.read_bytes() == before

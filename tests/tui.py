@@ -72,7 +72,7 @@ def steady(app: PmtuiApp) -> None:
 async def saved(app: PmtuiApp, pilot: Pilot[Any]) -> Incident:
     """Wait for the saver, then read the incident back from disk."""
     await pilot.pause()
-    assert app.saver is not None and app.saver.flush(5)
+    assert app.control.saver is not None and app.control.saver.flush(5)
     assert app.path is not None
     return store.load(app.path)
 

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from pmtui.widgets.pane import Pane
     from pmtui.widgets.save_indicator import SaveIndicator
     from pmtui.widgets.status_panel import StatusPanel
+    from pmtui.widgets.sync_status import SyncStatus
     from pmtui.widgets.timeline import TimelineView
     from pmtui.widgets.typing_history import FieldUndo
 
@@ -28,6 +29,7 @@ _WHERE = {
     "Pane": "pmtui.widgets.pane",
     "SaveIndicator": "pmtui.widgets.save_indicator",
     "StatusPanel": "pmtui.widgets.status_panel",
+    "SyncStatus": "pmtui.widgets.sync_status",
     "TimelineView": "pmtui.widgets.timeline",
 }
 __all__ = [
@@ -38,6 +40,7 @@ __all__ = [
     "Pane",
     "SaveIndicator",
     "StatusPanel",
+    "SyncStatus",
     "TimelineView",
 ]
 

@@ -101,9 +101,12 @@ class TimelineView(ScrollView, can_focus=True):
         verb: EntryVerb
         entry_id: str
 
-    def __init__(self, incident: Incident, **kwargs: object) -> None:
+    def __init__(self, incident: Incident, loading: int = 0, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.incident = incident
+        # a big file opened tail-first: the whole timeline's length while only
+        # its last entries are here (the app sets 0 once it is whole)
+        self.reading_rest = loading
         self.follow = True
         self._cursor_id: str | None = None
         self._position = ""
@@ -220,8 +223,8 @@ class TimelineView(ScrollView, can_focus=True):
         cell that says little, and repainting it cost 3 ms of every stamp.
         """
         count = len(self.entries)
-        if self.incident.loading:
-            label = f"last {count:,} of {self.incident.loading:,} · reading the rest"
+        if self.reading_rest:
+            label = f"last {count:,} of {self.reading_rest:,} · reading the rest"
         elif not count:
             label = ""
         elif self.follow:

@@ -334,9 +334,9 @@ def _action(item: dict[str, Any], today: date, name: str, title: str) -> Action:
 
 def _slow(path: Path, name: str, now: datetime) -> tuple[Summary, dict[str, Any]]:
     """Through the real reader (pydantic): its verdict and its error message."""
-    from pmtui.core.reader import load
+    from pmtui.core.reader import load_state
 
-    incident = load(path)
+    incident, state = load_state(path)
     zone = incident.zone
     today = now.astimezone(zone).date()
     actions = tuple(
@@ -357,7 +357,7 @@ def _slow(path: Path, name: str, now: datetime) -> tuple[Summary, dict[str, Any]
         mitigated_at=mitigated, resolved_at=resolved, entries=len(incident.timeline),
         actions=actions,
     )  # fmt: skip
-    return summary, incident._file_extra
+    return summary, state.extra
 
 
 def _with_journal(summary: Summary, text: str, table: object) -> Summary:

@@ -19,11 +19,13 @@ SLASH_COMMANDS: tuple[SlashCommand, ...] = (
     SlashCommand("detected", "[NOTE]", "re-open: the impact is back"),
     SlashCommand(
         "action",
-        "TEXT [@owner] [due:fri]",
+        "TEXT [@owner] [due:fri] [ticket:URL]",
         "add a corrective action item (due: fri, +3d, dec 1, 2026-12-01)",
     ),
     SlashCommand(
-        "prevent", "TEXT [@owner] [due:fri]", "add a preventive action item (due: as for /action)"
+        "prevent",
+        "TEXT [@owner] [due:fri] [ticket:URL]",
+        "add a preventive action item (due: as for /action)",
     ),
     SlashCommand("decision", "TEXT", "log a decision"),
     SlashCommand("comms", "TEXT", "log a communication (status page, customers)"),
@@ -37,6 +39,8 @@ _OWNER = re.compile(r"\s@(?P<owner>\S+)\s*$")
 # "due:" then one word, or a month and a day ("due:dec 1"), at the very end:
 # a plain "due" or "by" in a sentence is never taken for a date
 _DUE = re.compile(r"(?:^|\s)due:\s*(?P<when>[^\s@]+(?:\s+\d{1,2}(?:st|nd|rd|th)?)?)\s*$", re.I)
+# "ticket:" then one word (a URL, or a key such as OPS-123) anywhere in the line
+_TICKET = re.compile(r"(?:^|\s)ticket:(?P<ticket>\S+)(?=\s|$)", re.I)
 _TODO = re.compile(r"^TODO(?:$|[ :])", re.I)
 
 
@@ -73,6 +77,16 @@ def split_action(text: str) -> tuple[str, str | None, str | None]:
         if owner is None:
             text, owner = split_owner(text)
     return text.strip(), owner, due
+
+
+def split_ticket(text: str) -> tuple[str, str | None]:
+    """'Add caps ticket:OPS-7 @db' -> ('Add caps @db', 'OPS-7'); the last one wins."""
+    found = list(_TICKET.finditer(text))
+    if not found:
+        return text, None
+    for match in reversed(found):
+        text = text[: match.start()] + text[match.end() :]
+    return " ".join(text.split()), found[-1]["ticket"]
 
 
 def todo_text(text: str) -> str | None:

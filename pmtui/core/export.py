@@ -1,81 +1,58 @@
 """Incident -> Markdown postmortem, shaped like the seed postmortems.
 
 A pure function of the incident (and, for an incident still open, of `now`).
-Text the IC typed into titles, entries and action items is escaped so it
-cannot add structure or HTML; the free-text sections are the IC's own
-Markdown, passed through but kept from swallowing the sections after them.
+Python builds the context (user text escaped, times and durations written
+out: `postmortem_context`); a Jinja2 template lays it out. The built-in
+template (templates/postmortem.md.j2) is the default export, so a user's
+template (`pmtui export --template`) starts from exactly what pmtui writes.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import cache
+from importlib.resources import files
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-from pmtui.core.commands import split_action, todo_text
+from pmtui.core.commands import split_action, split_ticket, todo_text
 from pmtui.core.dates import parse_due
-from pmtui.core.model import EntryKind, Incident, TimelineEntry, format_duration
-from pmtui.core.text import printable
+from pmtui.core.mdtext import (
+    code_block,
+    contain_block,
+    escape_inline,
+    link,
+    no_control_bytes,
+    titled_link,
+)
+from pmtui.core.model import (
+    ActionItem,
+    DetectedBy,
+    EntryKind,
+    Incident,
+    TimelineEntry,
+    format_duration,
+)
 
-# control characters (a pasted ESC) as their visible pictures; line breaks
-# and tabs are layout
-_CONTROLS: dict[int, int] = {c: 0x2400 + c for c in range(32) if c not in (9, 10, 13)}
-_CONTROLS[0x7F] = 0x2421
-# HTML's three, then Markdown's inline specials behind a backslash; one
-# C-speed pass (a regex substitution ran Python code for every entry)
-_INLINE_ESCAPES = (
-    str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", **{c: "\\" + c for c in "\\`*_[]|~"}})
-    | _CONTROLS
-)
-_BACKTICKS = re.compile(r"`{3,}")
-_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})(.*)$")
-# HTML blocks that a blank line does not end (CommonMark kinds 1 to 5)
-_RAW_HTML = (
-    (
-        re.compile(r"^ {0,3}<(script|pre|style|textarea)(\s|>|$)", re.I),
-        re.compile(r"</(script|pre|style|textarea)>", re.I),
-    ),
-    (re.compile(r"^ {0,3}<!--"), re.compile(r"-->")),
-    (re.compile(r"^ {0,3}<\?"), re.compile(r"\?>")),
-    (re.compile(r"^ {0,3}<![A-Za-z]"), re.compile(r">")),
-    (re.compile(r"^ {0,3}<!\[CDATA\["), re.compile(r"\]\]>")),
-)
+if TYPE_CHECKING:  # jinja2 is imported on first export: ~50 ms the app's start skips
+    import jinja2
+
+__all__ = ["contain_block", "escape_inline", "export_markdown", "postmortem_context"]
+
+BUILT_IN = "the built-in postmortem template"
 _KIND_LABEL = {
     EntryKind.DECISION: "Decision: ",
     EntryKind.COMMS: "Comms: ",
     EntryKind.DETECTION: "Detection: ",
 }
-
-
-def escape_inline(text: str, *, heading: bool = False) -> str:
-    """Make user text one line of literal Markdown: no structure, no HTML."""
-    text = text.translate(_INLINE_ESCAPES)
-    if heading:
-        text = text.replace("#", r"\#")
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return "<br>".join(part.strip() for part in text.split("\n")).strip()
-
-
-def contain_block(text: str) -> str:
-    """Pass the IC's Markdown through, closing what would swallow what follows."""
-    lines = text.replace("\r\n", "\n").replace("\r", "\n").strip("\n").split("\n")
-    fence: tuple[str, int] | None = None
-    for index, line in enumerate(lines):
-        match = _FENCE.match(line)
-        if fence is None:
-            if match and not (match[1][0] == "`" and "`" in match[2]):
-                fence = (match[1][0], len(match[1]))
-                continue
-            for start, end in _RAW_HTML:
-                if start.match(line) and not any(end.search(rest) for rest in lines[index:]):
-                    lines[index] = line.replace("<", "&lt;", 1)
-                    break
-        elif (
-            match and match[1][0] == fence[0] and len(match[1]) >= fence[1] and not match[2].strip()
-        ):
-            fence = None
-    if fence is not None:
-        lines.append(fence[0] * fence[1])
-    return "\n".join(lines)
+_DETECTED_BY = {
+    DetectedBy.ALERT: "An alert",
+    DetectedBy.CUSTOMER: "A customer",
+    DetectedBy.STAFF: "Staff",
+    DetectedBy.OTHER: "Other",
+}
 
 
 def clock(moment: datetime) -> str:
@@ -151,6 +128,7 @@ def _todo_line(entry: TimelineEntry, moment: datetime) -> str | None:
     todo = todo_text(entry.text) if entry.kind is EntryKind.NOTE else None
     if todo is None:
         return None
+    todo, ticket = split_ticket(todo)
     task, owner, due = split_action(todo)
     if not task:
         return None  # no action item was added
@@ -158,135 +136,208 @@ def _todo_line(entry: TimelineEntry, moment: datetime) -> str | None:
     if due and day is None:
         task = f"{task} due:{due}"  # it was refused when logged; keep it as typed
     details = ([f"owner {owner}"] if owner else []) + ([f"due {day.isoformat()}"] if day else [])
+    details += [f"ticket {ticket}"] if ticket else []
     more = f" ({', '.join(escape_inline(d) for d in details)})" if details else ""
     return f"Action item added: {escape_inline(task)}{more}"
 
 
-def _block(lines: list[str]) -> list[str]:
-    """Lines after an entry's first, as a code block indented under its list item.
+class Entry(NamedTuple):
+    """One timeline item: `line` is what follows the time (label and text).
 
-    A fence longer than any run of backticks inside cannot be closed early;
-    inside it nothing is Markdown or HTML, so the lines need no escaping.
+    A NamedTuple: made 10,000 times an export, a frozen dataclass cost ~10 ms more.
     """
-    while lines and not lines[-1].strip():
-        lines.pop()
-    if not lines:
-        return []
-    body = [line.translate(_CONTROLS).rstrip() for line in lines]
-    longest = max((len(run) for line in body for run in _BACKTICKS.findall(line)), default=2)
-    fence = "`" * (longest + 1)
-    return [f"  {fence}", *(f"  {line}" if line else "" for line in body), f"  {fence}"]
+
+    when: str  # '7:39 PM', with the date where the day changed
+    kind: str
+    author: str  # escaped; '' when none
+    text: str  # the first line, escaped ('' for a marker)
+    line: str  # 'Detection: Pagers fired', '**Resolved**', '_(marker)_'
+    block: str  # the entry's later lines as a code block under the item, or ''
 
 
-def _entry_lines(
-    entry: TimelineEntry, moment: datetime, show_date: bool, show_zone: bool = False
-) -> list[str]:
-    """One timeline item; `moment` is the entry's time in the incident's zone."""
-    when = (f"{short_date(moment.date())}, " if show_date else "") + clock(moment)
-    if show_zone:  # the clocks changed since the line before: say which time this is
-        when += f" {zone_name(moment)}"
+@dataclass(frozen=True, slots=True)
+class Action:
+    """One action item, each text escaped for a table cell; '' when unset."""
+
+    id: str
+    text: str
+    kind: str  # 'Corrective', 'Preventive'
+    owner: str
+    due: str  # '2026-12-01'
+    status: str  # 'Open', 'Done'
+    done: bool
+    ticket: str  # a link when it is a URL, else the key as text
+
+
+@dataclass(frozen=True, slots=True)
+class Responder:
+    name: str
+    role: str
+    joined: str  # '7:45 PM', with the date when not the start's day
+    left: str
+
+
+@dataclass(frozen=True, slots=True)
+class Metric:
+    name: str
+    value: str  # '42 minutes', 'out of order', '' when not reached
+
+
+def _entry(entry: TimelineEntry, moment: datetime, when: str) -> Entry:
     first, _, rest = entry.text.replace("\r\n", "\n").replace("\r", "\n").partition("\n")
-    text = _todo_line(entry, moment) if not rest else None
-    text = text or escape_inline(first) or "_(marker)_"
+    text = escape_inline(first)
+    line = (_todo_line(entry, moment) if not rest else None) or text or "_(marker)_"
     if entry.kind is EntryKind.STATUS:
-        text = f"**{text}**"
+        line = f"**{line}**"
     else:
-        text = _KIND_LABEL.get(entry.kind, "") + text
-    return [f"- {when}: {text}", *_block(rest.split("\n") if rest else [])]
+        line = _KIND_LABEL.get(entry.kind, "") + line
+    block = "\n".join(code_block(rest.split("\n"))) if rest else ""
+    author = escape_inline(entry.author) if entry.author else ""
+    return Entry(when, entry.kind, author, text, line, block)
 
 
-def _timeline_heading(labels: list[str]) -> str:
-    """'## Timeline (all times GMT, UTC+0)'; when the clocks change during the
-    timeline, the other offsets too, and each line after a change names its own."""
-    if len(labels) == 1:
-        return f"## Timeline (all times {labels[0]})"
-    return f"## Timeline (times in {labels[0]}; then {' or '.join(labels[1:])} where marked)"
-
-
-def _table(header: list[str], rows: list[list[str]]) -> list[str]:
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    lines += ["| " + " | ".join(cell or "—" for cell in row) + " |" for row in rows]
-    return lines
-
-
-def _section(title: str, body: str, empty: str) -> list[str]:
-    text = contain_block(body) if body.strip() else f"_{empty}_"
-    return [f"## {title}", "", text, ""]
-
-
-def export_markdown(incident: Incident, now: datetime | None = None) -> str:
-    """The postmortem for `incident`; `now` is used only while it is open."""
+def _timeline(incident: Incident) -> tuple[str, list[Entry]]:
+    """The heading ('Timeline (all times GMT, UTC+0)') and the items."""
     start = incident.local(incident.started_at)
-    facts = [f"**Date:** {long_date(start.date())}"]
-    if incident.severity:
-        facts.append(f"**Severity:** {incident.severity}")
-    facts.append(f"**Status:** {incident.status.value.capitalize()}")
-    if incident.commander:
-        facts.append(f"**Incident commander:** {escape_inline(incident.commander)}")
-    out = [
-        f"# Postmortem: {escape_inline(incident.title, heading=True)}",
-        "",
-        " · ".join(facts),
-        "",
-    ]
-
-    out += ["## Issue summary", "", f"**Duration:** {_span(incident, now)}", ""]
-    if incident.summary.strip():
-        out += [contain_block(incident.summary), ""]
-    if incident.impact.strip():
-        out += ["**Impact:**", "", contain_block(incident.impact), ""]
-    brief = _brief(incident.root_cause)
-    if brief:
-        out += [f"**Root cause in brief:** {contain_block(brief)}", ""]
-
-    heading = len(out)
     day, zone, offset = start.date(), incident.zone, start.utcoffset()
     labels = {offset: zone_label(start)}  # each offset's label, made once (not per entry)
+    items: list[Entry] = []
     for entry in incident.timeline:
         moment = entry.at.astimezone(zone)
         now_offset = moment.utcoffset()
         if now_offset not in labels:
             labels[now_offset] = zone_label(moment)
-        out += _entry_lines(entry, moment, moment.date() != day, now_offset != offset)
+        when = (f"{short_date(moment.date())}, " if moment.date() != day else "") + clock(moment)
+        if now_offset != offset:  # the clocks changed since the line before: say which time
+            when += f" {zone_name(moment)}"
+        items.append(_entry(entry, moment, when))
         day, offset = moment.date(), now_offset
-    out[heading:heading] = [_timeline_heading(list(labels.values())), ""]
-    if not incident.timeline:
-        out.append("_No entries logged._")
-    out.append("")
+    names = list(labels.values())
+    if len(names) == 1:
+        return f"Timeline (all times {names[0]})", items
+    return f"Timeline (times in {names[0]}; then {' or '.join(names[1:])} where marked)", items
 
-    out += _section("Root cause", incident.root_cause, "Not written yet.")
-    out += _section("Resolution and recovery", incident.resolution, "Not written yet.")
 
-    out += ["## Corrective and preventive measures", ""]
-    if incident.actions:
-        rows = [
-            [
-                escape_inline(item.text),
-                item.kind.value.capitalize(),
-                escape_inline(item.owner or ""),
-                item.due.isoformat() if item.due else "",
-                "Done" if item.done else "Open",
-            ]
-            for item in incident.actions
-        ]
-        out += _table(["Action", "Kind", "Owner", "Due", "Status"], rows)
-    else:
-        out.append("_No action items recorded._")
-    out.append("")
+def _action(item: ActionItem) -> Action:
+    ticket = item.ticket or ""
+    return Action(
+        item.id,
+        escape_inline(item.text),
+        item.kind.value.capitalize(),
+        escape_inline(item.owner or ""),
+        item.due.isoformat() if item.due else "",
+        "Done" if item.done else "Open",
+        item.done,
+        link(ticket, ticket) if ticket else "",
+    )
 
-    metrics = [
+
+def _moment(incident: Incident, moment: datetime | None, day: date) -> str:
+    if moment is None:
+        return ""
+    local = incident.local(moment)
+    return clock(local) if local.date() == day else f"{short_date(local.date())}, {clock(local)}"
+
+
+def _responders(incident: Incident) -> list[Responder]:
+    """The responders list (name, role, joined, left), when the model has one."""
+    day = incident.local(incident.started_at).date()
+    return [
+        Responder(
+            escape_inline(str(person.name)),
+            escape_inline(person.role or ""),
+            _moment(incident, person.joined, day),
+            _moment(incident, person.left, day),
+        )
+        for person in getattr(incident, "responders", None) or []
+    ]
+
+
+def _text(value: str) -> str:
+    """A free-text section as the IC's Markdown, contained; '' when blank."""
+    return contain_block(value) if value.strip() else ""
+
+
+def _detection(incident: Incident, timeline: list[Entry]) -> dict[str, Any]:
+    kinds = (n for n, entry in enumerate(incident.timeline) if entry.kind is EntryKind.DETECTION)
+    first = next(kinds, None)
+    detected = incident.time_to_detect
+    return {
+        "detected_by": _DETECTED_BY[incident.detected_by] if incident.detected_by else "",
+        "detection": _text(incident.detection),
+        "detection_entry": timeline[first] if first is not None else None,
+        "time_to_detect": "" if detected is None else format_duration(detected),
+    }
+
+
+def postmortem_context(incident: Incident, now: datetime | None = None) -> dict[str, Any]:
+    """What a postmortem template sees (the README lists it): user text escaped
+    or contained, times and durations written out; '' for what is not set."""
+    start = incident.local(incident.started_at)
+    heading, timeline = _timeline(incident)
+    spans = [
         ("Time to detect", incident.time_to_detect),
         ("Time to mitigate", incident.time_to_mitigate),
         ("Time to resolve", incident.time_to_resolve),
     ]
-    # format_duration never prints a negative span: stamps out of order read so
-    rows = [[name, format_duration(span) if span is not None else ""] for name, span in metrics]
-    out += ["## Key metrics", "", *_table(["Metric", "From start of impact"], rows), ""]
-    return no_control_bytes("\n".join(out))
+    brief = _brief(incident.root_cause)
+    return {
+        "title": escape_inline(incident.title, heading=True),
+        "date": long_date(start.date()),
+        "severity": incident.severity or "",
+        "status": incident.status.value.capitalize(),
+        "commander": escape_inline(incident.commander) if incident.commander else "",
+        "timezone": incident.timezone,
+        "duration": _span(incident, now),
+        "lead_in": _text(incident.lead_in),
+        "summary": _text(incident.summary),
+        "impact": _text(incident.impact),
+        "root_cause_brief": contain_block(brief) if brief else "",
+        "root_cause": _text(incident.root_cause),
+        "trigger": _text(incident.trigger),
+        "contributing_factors": _text(incident.contributing_factors),
+        **_detection(incident, timeline),
+        "resolution": _text(incident.resolution),
+        "responders": _responders(incident),
+        "timeline_heading": heading,
+        "timeline": timeline,
+        "actions": [_action(item) for item in incident.actions],
+        "went_well": _text(incident.went_well),
+        "went_wrong": _text(incident.went_wrong),
+        "got_lucky": _text(incident.got_lucky),
+        # format_duration never prints a negative span: stamps out of order read so
+        "metrics": [Metric(n, "" if s is None else format_duration(s)) for n, s in spans],
+        "links": [titled_link(line) for line in incident.links],
+        "closing": _text(incident.closing),
+    }
 
 
-def no_control_bytes(markdown: str) -> str:
-    """No byte below 0x20 but newline and tab, no DEL, no C1 control: a postmortem
-    pasted into a terminal or a wiki carries no escape sequence. They are shown
-    as their pictures (ESC as ␛); a Windows line end is just a line end."""
-    return printable(markdown.replace("\r\n", "\n"))
+@cache
+def built_in_template() -> jinja2.Template:
+    from pmtui.core.templating import compile_template
+
+    text = files("pmtui.core").joinpath("templates/postmortem.md.j2").read_text("utf-8")
+    return compile_template(text, BUILT_IN)
+
+
+def load_export_template(path: Path) -> tuple[jinja2.Template, str]:
+    """A user's postmortem template and how errors name it; TemplateProblem if bad."""
+    from pmtui.core.templating import load_template
+
+    return load_template(path), str(path)
+
+
+def export_markdown(
+    incident: Incident,
+    now: datetime | None = None,
+    template: tuple[jinja2.Template, str] | None = None,
+) -> str:
+    """The postmortem for `incident`; `now` is used only while it is open.
+
+    `template` (from `load_export_template`) replaces the built-in layout; a
+    failure inside it is a TemplateProblem naming its line.
+    """
+    from pmtui.core.templating import render
+
+    chosen, name = template or (built_in_template(), BUILT_IN)
+    return no_control_bytes(render(chosen, name, postmortem_context(incident, now)))

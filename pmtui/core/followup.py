@@ -13,7 +13,7 @@ from pathlib import Path
 from pmtui.core.errors import SaveError
 from pmtui.core.model import ActionStatus
 from pmtui.core.session import Session, utc_now
-from pmtui.core.store import IncidentStore, snapshot
+from pmtui.core.store import IncidentStore
 
 
 def set_action_done(path: Path, action_id: str, done: bool) -> str:
@@ -33,7 +33,7 @@ def set_action_done(path: Path, action_id: str, done: bool) -> str:
         if item.status is status:
             return f"{action_id} in {path} was already {status.value}"
         Session(incident, utc_now).edit_action(action_id, status=status)
-        store.save(snapshot(incident))
+        store.save(store.snapshot(incident))  # with the file's other tables
         return f"{action_id} in {path} marked {status.value}"
     finally:
         store.close()

@@ -55,6 +55,71 @@ def writer_name(user: str | None = None, host: str | None = None) -> str:
     return name.strip(".-")[:120] or "writer"
 
 
+CLONE_ID = "pmtui-clone-id"  # in .git: this clone's part of its writers' names
+
+
+def git_dir_of(folder: str) -> str | None:
+    """The `.git` folder of the work tree holding `folder`, None outside one."""
+    here = os.path.abspath(folder)
+    while True:
+        dot = os.path.join(here, ".git")
+        if os.path.isdir(dot):
+            return dot
+        if os.path.isfile(dot):  # a linked work tree: "gitdir: PATH"
+            try:
+                with open(dot, encoding="utf-8") as stream:
+                    target = stream.read().strip().removeprefix("gitdir:").strip()
+            except OSError:
+                return None
+            return os.path.join(here, target) if target else None
+        parent = os.path.dirname(here)
+        if parent == here:
+            return None
+        here = parent
+
+
+def clone_id(git_dir: str) -> str:
+    """This clone's id (8 hex digits), made on first use and kept in `.git`.
+
+    Two clones of one incident by one user on one host must not share a journal
+    file: each writer's file name carries its clone's id. A copy of a clone's
+    folder would share it; `pmtui sync` notices and refuses.
+    """
+    path = os.path.join(git_dir, CLONE_ID)
+    for _ in range(50):
+        try:
+            with open(path, encoding="ascii") as stream:
+                found = stream.read().strip()
+            if re.fullmatch(r"[0-9a-f]{8}", found):
+                return found
+        except (OSError, UnicodeDecodeError):
+            pass
+        made = os.urandom(4).hex()
+        temp = f"{path}.{os.getpid()}.tmp"
+        try:
+            with open(temp, "w", encoding="ascii") as stream:
+                stream.write(made + "\n")
+            os.link(temp, path)  # atomic, and never replaces another process's id
+            return made
+        except FileExistsError:
+            time.sleep(0.002)
+        except OSError:
+            return made  # a read-only .git: this process's own id
+        finally:
+            try:  # noqa: SIM105 (contextlib would cost every `pmtui log` ~1 ms)
+                os.unlink(temp)
+            except OSError:
+                pass
+    return os.urandom(4).hex()
+
+
+def writer_for(folder: str) -> str:
+    """The writer name for a journal in `folder`: 'ana@laptop', plus '+<clone id>'
+    when the folder is in a git work tree (a shared incident)."""
+    found = git_dir_of(folder)
+    return f"{writer_name()}+{clone_id(found)}" if found else writer_name()
+
+
 def _login() -> str:
     import pwd
 
@@ -140,6 +205,15 @@ def _last_hlc(tail: bytes) -> int:
     return 0
 
 
+def last_hlc(path: str | os.PathLike[str]) -> int:
+    """The stamp of the last whole line of a journal file, 0 when it has none."""
+    try:
+        with open(path, "rb") as stream:
+            return _last_hlc(_tail(stream.fileno(), os.fstat(stream.fileno()).st_size))
+    except OSError:
+        return 0
+
+
 def _make_folder(folder: str) -> None:
     if os.path.isdir(folder):
         return
@@ -172,8 +246,8 @@ def append(
     record's id is `writer:offset`, unique within the writer's file. Nothing
     is half-written: the lines go in one write, fsync'd before returning.
     """
-    writer = writer or writer_name()
     folder = os.fspath(folder)
+    writer = writer or writer_for(folder)
     _make_folder(folder)
     path = os.path.join(folder, f"{writer}.jsonl")
     flags = os.O_RDWR | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC

@@ -48,7 +48,29 @@ class ActionStatus(StrEnum):
     DONE = "done"
 
 
+class DetectedBy(StrEnum):
+    """How the problem was first noticed."""
+
+    ALERT = "alert"
+    CUSTOMER = "customer"
+    STAFF = "staff"
+    OTHER = "other"
+
+
 SEVERITIES = ("SEV1", "SEV2", "SEV3", "SEV4")
+# the postmortem's optional free-text sections beyond summary, impact, root
+# cause and resolution; with `detected_by` and `links`, POSTMORTEM_FIELDS
+POSTMORTEM_TEXTS = (
+    "lead_in",
+    "trigger",
+    "detection",
+    "contributing_factors",
+    "went_well",
+    "went_wrong",
+    "got_lucky",
+    "closing",
+)
+POSTMORTEM_FIELDS = (*POSTMORTEM_TEXTS, "detected_by", "links")
 
 
 def clean_text(value: str) -> str:
@@ -116,8 +138,9 @@ class ActionItem(_Record):
     owner: str | None = None
     due: date | None = None
     status: ActionStatus = ActionStatus.OPEN
+    ticket: str | None = None  # a URL (shown as a link) or a key such as OPS-123
 
-    _text = field_validator("text", "owner")(_clean_optional)
+    _text = field_validator("text", "owner", "ticket")(_clean_optional)
 
     @property
     def done(self) -> bool:
@@ -150,6 +173,17 @@ class Incident(BaseModel):
     impact: str = ""
     root_cause: str = ""
     resolution: str = ""
+    # the postmortem's other sections (POSTMORTEM_TEXTS), all optional
+    lead_in: str = ""
+    trigger: str = ""
+    detected_by: DetectedBy | None = None
+    detection: str = ""
+    contributing_factors: str = ""
+    went_well: str = ""
+    went_wrong: str = ""
+    got_lucky: str = ""
+    links: list[str] = []  # one supporting link a line: a URL, or a title then its URL
+    closing: str = ""
     # plain [] defaults (pydantic copies them per instance): default_factory=list
     # made pydantic read list's text signature, compiling tokenize's regexes
     # (~10 ms of every start, before first paint)
@@ -158,14 +192,6 @@ class Incident(BaseModel):
 
     _next_entry: int = PrivateAttr(default=1)
     _next_action: int = PrivateAttr(default=1)
-    # top-level tables of the file that pmtui does not know; written back as read
-    _file_extra: dict[str, Any] = PrivateAttr(default_factory=dict)
-    # (entry, its TOML text) as read from the file, to start the writer warm
-    _canonical_blocks: list[tuple[TimelineEntry, str]] = PrivateAttr(default_factory=list)
-    # a big file opened tail-first (pmtui.core.store.parse): the whole timeline's
-    # length while only its last entries are here, 0 once it is complete
-    _loading: int = PrivateAttr(default=0)
-    _rest: Any = PrivateAttr(default=None)
     # entry id -> entry: find_entry's membership index (checked on use, rebuilt when stale)
     _ids: dict[str, TimelineEntry] | None = PrivateAttr(default=None)
 
@@ -181,6 +207,21 @@ class Incident(BaseModel):
     @classmethod
     def _text(cls, value: str | None) -> str | None:
         return None if value is None else clean_text(value)
+
+    @field_validator(*POSTMORTEM_TEXTS)
+    @classmethod
+    def _section_text(cls, value: str) -> str:
+        return clean_text(value)
+
+    @field_validator("links", mode="before")
+    @classmethod
+    def _links(cls, value: Any) -> Any:
+        """One link a line; `links = "https://..."` written by hand is a list of one."""
+        if isinstance(value, str):
+            value = value.splitlines()
+        if isinstance(value, list) and all(isinstance(item, str) for item in value):
+            return [line for line in (clean_text(item).strip() for item in value) if line]
+        return value  # pydantic says what is wrong with it
 
     @field_validator("started_at", "detected_at", "mitigated_at", "resolved_at")
     @classmethod
@@ -225,11 +266,6 @@ class Incident(BaseModel):
         self._next_entry = _next_number([e.id for e in self.timeline], "t")
         self._next_action = _next_number([a.id for a in self.actions], "a")
 
-    @property
-    def loading(self) -> int:
-        """While a big file's earlier entries are read: the whole count; else 0."""
-        return self._loading
-
     def adopt_timeline(self, whole: WholeTimeline) -> None:
         """Take the whole timeline after a tail-first load.
 
@@ -239,8 +275,6 @@ class Incident(BaseModel):
         self.timeline[:] = whole.entries
         self._ids = whole.by_id
         self._next_entry = max(self._next_entry, whole.next_number)
-        self._loading = 0
-        self._rest = None
 
     # -- time -------------------------------------------------------------
     @property
@@ -341,8 +375,11 @@ class Incident(BaseModel):
         kind: ActionKind = ActionKind.CORRECTIVE,
         owner: str | None = None,
         due: date | None = None,
+        ticket: str | None = None,
     ) -> ActionItem:
-        item = ActionItem(id=f"a{self._next_action}", text=text, kind=kind, owner=owner, due=due)
+        item = ActionItem(
+            id=f"a{self._next_action}", text=text, kind=kind, owner=owner, due=due, ticket=ticket
+        )
         self._next_action += 1
         self.actions.append(item)
         return item

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import gc
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -131,6 +131,26 @@ class Rest:
             raise LoadError(f"{self.name}: timeline: {error}") from None
 
 
+@dataclass
+class FileState:
+    """What reading a file found besides the incident: the file's, not the model's.
+
+    The store keeps it for the file it holds: the writer takes `blocks` to
+    start warm, a save writes `extra` back, and a tail-first load finishes
+    with `rest`.
+    """
+
+    # top-level tables pmtui does not know (and [journal], how far the journal
+    # is folded: pmtui.core.fold), written back as read
+    extra: dict[str, Any] = field(default_factory=dict)
+    # (entry, its TOML text) as read from the file, to start the writer warm
+    blocks: list[tuple[TimelineEntry, str]] = field(default_factory=list)
+    # a big file opened tail-first: the earlier tables still to read, and the
+    # whole timeline's length while only its last entries are in hand (else 0)
+    rest: Rest | None = None
+    loading: int = 0
+
+
 def _read_fast(
     text: str, name: str | Path, tail: int = 0
 ) -> tuple[dict[str, Any], list[TimelineEntry], list[Any], Rest | None] | None:
@@ -158,10 +178,15 @@ def _read_fast(
 
 
 def parse(text: str, name: str | Path, tail: int = 0) -> Incident:
-    """Parse and validate an incident file's text; LoadError on any problem.
+    """Parse and validate an incident file's text; LoadError on any problem."""
+    return parse_state(text, name, tail)[0]
+
+
+def parse_state(text: str, name: str | Path, tail: int = 0) -> tuple[Incident, FileState]:
+    """The incident an incident file's text holds, and what else was read.
 
     With `tail` (a big file the fast path reads), only the last `tail`
-    entries are read: the incident is `loading` until `finish_loading`.
+    entries are read: the state is `loading` until the rest is read.
     """
     fast = _read_fast(text, name, tail)
     data = fast[0] if fast else _toml(text, name)
@@ -200,12 +225,11 @@ def parse(text: str, name: str | Path, tail: int = 0) -> Incident:
     # tail-first, only the head and the last entries are in hand: looking at
     # them costs less than searching the whole text, on the way to first paint
     check_times(incident, incident.zone, name, None if fast and fast[3] else text)
-    incident._file_extra = data
-    incident._canonical_blocks = fast[2] if fast else []
+    state = FileState(data, fast[2] if fast else [])
     if fast is not None and fast[3] is not None:
-        rest = incident._rest = fast[3]
-        incident._loading = count_tables(text, rest.start, rest.end) + len(fast[1])
-    return incident
+        rest = state.rest = fast[3]
+        state.loading = count_tables(text, rest.start, rest.end) + len(fast[1])
+    return incident, state
 
 
 def check_times(
@@ -219,7 +243,7 @@ def check_times(
     if text is not None and "0001-" not in text and "9999-" not in text:
         return
     if isinstance(where, Incident):
-        named = [(f"incident.{field}", getattr(where, field)) for field in _TIMES]
+        named = [(f"incident.{what}", getattr(where, what)) for what in _TIMES]
         entries = where.timeline
     else:
         named, entries = [], where
@@ -228,14 +252,14 @@ def check_times(
         for n, e in enumerate(entries)
         if e.at.year in (1, 9999)
     ]
-    for field, moment in named:
+    for what, moment in named:
         if moment is not None and moment.year in (1, 9999):
             try:
                 moment.astimezone(UTC)
                 moment.astimezone(zone)
             except OverflowError:
                 raise LoadError(
-                    f"{name}: {field}: {moment.isoformat()} is out of the range pmtui can "
+                    f"{name}: {what}: {moment.isoformat()} is out of the range pmtui can "
                     f"show in {zone.key or zone}"
                 ) from None
 
@@ -254,15 +278,20 @@ def _fill_missing_ids(items: list[dict[str, Any]], prefix: str) -> None:
             used.add(item["id"])
 
 
-def load(path: Path, tail: int = 0) -> Incident:
+def load(path: Path) -> Incident:
     """Read an incident without locking it (export, preview)."""
+    return load_state(path)[0]
+
+
+def load_state(path: Path, tail: int = 0) -> tuple[Incident, FileState]:
+    """Read an incident file without locking it: the incident and what else it held."""
     text = read_text(path)
     # a load allocates an object graph that lives as long as the incident;
     # the cyclic collector walking it over and over cost a third of the time
     enabled = gc.isenabled()
     gc.disable()
     try:
-        return parse(text, path, tail)
+        return parse_state(text, path, tail)
     finally:
         if enabled:
             gc.enable()

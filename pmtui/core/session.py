@@ -15,9 +15,17 @@ from datetime import UTC, date, datetime
 from typing import Any, ParamSpec, TypeVar
 
 from pmtui.core import stamps
-from pmtui.core.commands import BY_NAME, parse_slash, split_action, split_owner, todo_text
+from pmtui.core.commands import (
+    BY_NAME,
+    parse_slash,
+    split_action,
+    split_owner,
+    split_ticket,
+    todo_text,
+)
 from pmtui.core.dates import HINT, parse_due
 from pmtui.core.model import (
+    POSTMORTEM_FIELDS,
     ActionItem,
     ActionKind,
     ActionStatus,
@@ -30,7 +38,16 @@ from pmtui.core.model import (
 from pmtui.core.tail import JournalTail, who
 from pmtui.core.timeparse import TimeError, parse_leading_time, when_text
 
-_HEAD_FIELDS = ("title", "severity", "commander", "summary", "impact", "root_cause", "resolution")
+_HEAD_FIELDS = (
+    "title",
+    "severity",
+    "commander",
+    "summary",
+    "impact",
+    "root_cause",
+    "resolution",
+    *POSTMORTEM_FIELDS,
+)
 _KIND_COMMANDS = {
     "decision": EntryKind.DECISION,
     "comms": EntryKind.COMMS,
@@ -216,12 +233,13 @@ class Session:
 
     def _log_note(self, text: str, typed_at: datetime) -> Change:
         todo = todo_text(self._parse(text, typed_at)[1])  # a refused time: InputError
+        todo, ticket = split_ticket(todo) if todo else ("", None)
         task, owner, due = split_action(todo) if todo else ("", None, None)
         day = self._due(due, typed_at)  # a bad due date refuses the line, kept in the bar
         change, _ = self._add(text, typed_at, EntryKind.NOTE)
         if task:
             change.actions = list(self.incident.actions)
-            item = self.incident.add_action(task, owner=owner, due=day)
+            item = self.incident.add_action(task, owner=owner, due=day, ticket=ticket)
             change.message = f"Logged, and added action {item.id}{self._due_note(day)}"
         return change
 
@@ -284,11 +302,9 @@ class Session:
         """Entries others appended to the journal (`pmtui log`, responders, bots).
 
         Not on the undo stack: the IC's ctrl+z undoes the IC's own changes.
-        None while a big incident is still loading (the poll, via tail.poll, reads
-        only what grew).
+        Never while a big incident is still loading (its owner, pmtui.core.control,
+        waits); the poll, via tail.poll, reads only what grew.
         """
-        if self.incident.loading:
-            return None
         folded = tail.poll(self.incident)
         added = [entry.id for entry in folded.added]
         names = sorted({who(entry) for entry in folded.added})
@@ -470,14 +486,16 @@ class Session:
         kind: ActionKind = ActionKind.CORRECTIVE,
         owner: str | None = None,
         due: date | None = None,
+        ticket: str | None = None,
     ) -> Change:
-        if owner is None and due is None:
+        if owner is None and due is None and ticket is None:
+            text, ticket = split_ticket(text)
             text, owner, word = split_action(text)
             due = self._due(word)
         if not text.strip():
             raise InputError("an action item needs some text")
         before = list(self.incident.actions)
-        item = self.incident.add_action(text.strip(), kind, owner, due)
+        item = self.incident.add_action(text.strip(), kind, owner, due, ticket)
         message = f"Added action {item.id}: {item.text}{self._due_note(due)}"
         return self._done(Change("action", message, actions=before))
 

@@ -90,9 +90,9 @@ def _keyed(record: Record) -> bool:
 class Settler:
     """Applies records to one incident and says what changed (`result`)."""
 
-    def __init__(self, incident: Incident) -> None:
+    def __init__(self, incident: Incident, extra: dict[str, Any]) -> None:
         self.incident = incident
-        self.ledger = Ledger.of(incident._file_extra)
+        self.ledger = Ledger.of(extra)
         self.result = Folded()
 
     # -- targets --------------------------------------------------------------

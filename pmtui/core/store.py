@@ -29,11 +29,21 @@ import tomli_w
 
 from pmtui.core.errors import ConflictError, LockedError, SaveError
 from pmtui.core.model import Incident, WholeTimeline
-from pmtui.core.reader import Rest, load, parse, problem_text, read_text
+from pmtui.core.reader import (
+    FileState,
+    Rest,
+    load,
+    load_state,
+    parse,
+    parse_state,
+    problem_text,
+    read_text,
+)
 from pmtui.core.writer import Snapshot, TomlWriter, dumps, entry_block, snapshot, toml_string
 
 __all__ = [
     "ConflictError",
+    "FileState",
     "IncidentLock",
     "IncidentStore",
     "LockedError",
@@ -46,7 +56,9 @@ __all__ = [
     "glob_escape",
     "is_special",
     "load",
+    "load_state",
     "parse",
+    "parse_state",
     "problem_text",
     "read_text",
     "remove_leftovers",
@@ -286,6 +298,7 @@ class IncidentStore:
         self.path = path
         self.lock = IncidentLock(path)
         self.writer = TomlWriter()
+        self.state = FileState()  # what the file held besides the incident
         self._seen: tuple[int, int, int] | None = None
         self._folder_fd: int | None = None
         self._written: int | None = None  # the file last saved, held open (see save)
@@ -294,8 +307,9 @@ class IncidentStore:
     def open(self, tail: int = 0) -> Incident:
         """Lock and load the file. The lock is released again on failure.
 
-        With `tail`, a big file is opened tail-first: see `parse`. Nothing is
-        saved from an incident until `finish_loading` has made it whole.
+        With `tail`, a big file is opened tail-first (`loading`): see
+        `parse_state`. Nothing is saved from an incident until
+        `finish_loading` has made it whole.
         """
         self.lock.acquire()
         try:
@@ -309,10 +323,28 @@ class IncidentStore:
     def reload(self, tail: int = 0) -> Incident:
         """Read the file as it is on disk now, and take it as the one to save over."""
         seen = _fingerprint(self.path)
-        incident = load(self.path, tail)
-        self.writer.seed(incident)
+        incident, state = load_state(self.path, tail)
+        self.writer.seed(incident.timezone, state.blocks)
+        state.blocks = []
+        self.state = state
         self._seen = seen
         return incident
+
+    @property
+    def loading(self) -> int:
+        """While a big file's earlier entries are read: the whole count; else 0."""
+        return self.state.loading
+
+    def snapshot(self, incident: Incident) -> Snapshot:
+        """What a save of `incident` to this file writes (its other tables kept)."""
+        if self.state.loading:
+            # a save now would drop every entry not read yet
+            raise RuntimeError("snapshot of an incident still loading")
+        return snapshot(incident, self.state.extra)
+
+    def dumps(self, incident: Incident) -> str:
+        """The file's text for `incident` (a rescue copy), its other tables kept."""
+        return TomlWriter().render(self.snapshot(incident))
 
     def read_rest(self, incident: Incident) -> tuple[WholeTimeline, dict[str, Any]]:
         """Read what a tail-first load left (the loader's thread); LoadError if broken.
@@ -321,8 +353,8 @@ class IncidentStore:
         (the first stamp) writes 100,000 entries instead of rendering them
         too. Safe: nothing is saved from an incident still loading.
         """
-        rest = incident._rest
-        assert isinstance(rest, Rest)
+        rest = self.state.rest
+        assert rest is not None, "not opened tail-first"
         whole, blocks = rest.read(incident.zone, list(incident.timeline))
         self.writer.prepare(tuple(whole.entries), blocks, incident.timezone)
         return whole, blocks
@@ -332,18 +364,21 @@ class IncidentStore:
     ) -> None:
         """Make a tail-first incident whole with what `read_rest` returned."""
         incident.adopt_timeline(read[0])
+        self.state.loading, self.state.rest = 0, None
 
     def accept_disk(self) -> None:
         """Overwrite whatever is on disk at the next save (after keeping a copy)."""
         self._seen = _fingerprint(self.path)
 
-    def create(self, incident: Incident) -> None:
-        """Lock a new file and write `incident` to it; refuses an existing file."""
+    def create(self, incident: Incident, extra: dict[str, Any] | None = None) -> None:
+        """Lock a new file and write `incident` (and `extra` tables) to it; refuses an
+        existing file."""
         if self.path.exists():
             raise SaveError(f"{self.path} already exists")
         self.lock.acquire()
+        self.state = FileState(dict(extra or {}))
         try:
-            self.save(snapshot(incident))
+            self.save(self.snapshot(incident))
         except BaseException:
             self.lock.release()
             raise

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 from pmtui.core.fold import Folded, fold, folded_offsets, set_offsets
 from pmtui.core.journal import folder_of, read
@@ -16,9 +17,12 @@ from pmtui.core.model import Incident, TimelineEntry
 
 
 class JournalTail:
-    def __init__(self, incident_path: Path, incident: Incident) -> None:
+    def __init__(self, incident_path: Path, extra: dict[str, Any]) -> None:
+        """`extra`: the file's other tables (FileState.extra); the offsets folded to
+        are read from its [journal] table and recorded there as the tail folds."""
         self.folder = folder_of(incident_path)
-        self.offsets = folded_offsets(incident)
+        self.extra = extra
+        self.offsets = folded_offsets(extra)
 
     def grown(self) -> bool:
         """True when a journal file holds bytes past what was folded."""
@@ -40,10 +44,10 @@ class JournalTail:
         if not self.grown():
             return Folded()
         records, offsets = read(self.folder, self.offsets)
-        folded = fold(incident, records)
+        folded = fold(incident, records, self.extra)
         if offsets != self.offsets:
             self.offsets = offsets
-            set_offsets(incident, offsets)
+            set_offsets(self.extra, offsets)
         return folded
 
 

@@ -9,6 +9,7 @@ lock long enough to make the UI miss a frame.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import Enum
@@ -17,10 +18,13 @@ from zoneinfo import ZoneInfo
 
 import tomli_w
 
-from pmtui.core.model import SCHEMA, ActionItem, Incident, TimelineEntry
+from pmtui.core.model import POSTMORTEM_TEXTS, SCHEMA, ActionItem, Incident, TimelineEntry
 from pmtui.core.reader import LISTS, by_id
 
 _SKIP_IF_EMPTY = {"summary", "impact", "root_cause", "resolution"}
+# the [incident] table's later optional sections, left out while empty: a file
+# that has none of them is written as before
+_HEAD_SKIP_IF_EMPTY = (*POSTMORTEM_TEXTS, "links")
 PAGE = 512  # timeline entries per page of rendered text
 
 
@@ -89,15 +93,13 @@ def _is_table(value: object) -> bool:
     return isinstance(value, list) and bool(value) and all(isinstance(v, dict) for v in value)
 
 
-def snapshot(incident: Incident) -> Snapshot:
-    if incident.loading:
-        # a save now would drop every entry not read yet
-        raise RuntimeError("snapshot of an incident still loading")
+def snapshot(incident: Incident, extra: Mapping[str, Any] | None = None) -> Snapshot:
+    """What a save of `incident` writes; `extra`: the file's other tables (FileState)."""
     head = incident.model_dump(exclude=set(LISTS))
     return Snapshot(
         incident.timezone,
         head,
-        dict(incident._file_extra),
+        dict(extra or {}),
         tuple(incident.actions),
         tuple(incident.timeline),
     )
@@ -126,11 +128,10 @@ class TomlWriter:
     page: int = PAGE
     _last: tuple[TimelineEntry, ...] = ()  # the timeline the pages were made for
 
-    def seed(self, incident: Incident) -> None:
-        """Start warm: take the blocks the fast loader found canonical."""
-        self._zone_name = incident.timezone
-        self.warm(by_id(incident._canonical_blocks))
-        incident._canonical_blocks = []
+    def seed(self, timezone: str, blocks: list[tuple[TimelineEntry, str]]) -> None:
+        """Start warm: take the blocks the fast loader found canonical (FileState)."""
+        self._zone_name = timezone
+        self.warm(by_id(blocks))
 
     def warm(self, blocks: dict[str, tuple[TimelineEntry, str]]) -> None:
         """Take more canonical blocks, by entry id (a tail-first load's rest).
@@ -184,6 +185,9 @@ class TomlWriter:
         if self._head is not None and self._head[:2] == (snap.head, snap.extra):
             return self._head[2]
         table = _table(snap.head, zone)
+        for key in _HEAD_SKIP_IF_EMPTY:
+            if not table.get(key, True):
+                del table[key]
         # multi-line free text reads best as """...""", but TOML may turn a
         # raw CR LF inside one into LF: keep such text on one escaped line
         readable = not any(isinstance(v, str) and "\r" in v for v in table.values())
@@ -254,5 +258,5 @@ def _same(timeline: tuple[TimelineEntry, ...], at: int, entries: tuple[TimelineE
     return at >= 0 and timeline[at : at + len(entries)] == entries
 
 
-def dumps(incident: Incident) -> str:
-    return TomlWriter().render(snapshot(incident))
+def dumps(incident: Incident, extra: Mapping[str, Any] | None = None) -> str:
+    return TomlWriter().render(snapshot(incident, extra))
