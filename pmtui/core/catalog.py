@@ -58,6 +58,7 @@ class Action:
     overdue: bool  # open and due before today in the incident's timezone
     incident: str  # the incident file (Summary.name)
     title: str  # the incident's title
+    ticket: str | None = None  # a URL or a key, as the file holds it
 
     @property
     def open(self) -> bool:
@@ -328,8 +329,11 @@ def _action(item: dict[str, Any], today: date, name: str, title: str) -> Action:
         raise _Slow
     if due is not None and type(due) is not date:
         raise _Slow
+    ticket = item.get("ticket")
+    if not (ticket is None or isinstance(ticket, str)):
+        raise _Slow
     overdue = status == "open" and due is not None and due < today
-    return Action(ident, text, kind, owner, due, status, overdue, name, title)
+    return Action(ident, text, kind, owner, due, status, overdue, name, title, ticket)
 
 
 def _slow(path: Path, name: str, now: datetime) -> tuple[Summary, dict[str, Any]]:
@@ -343,6 +347,7 @@ def _slow(path: Path, name: str, now: datetime) -> tuple[Summary, dict[str, Any]
         Action(
             a.id, a.text, a.kind.value, a.owner, a.due, a.status.value,
             not a.done and a.due is not None and a.due < today, name, incident.title,
+            a.ticket,
         )
         for a in incident.actions
     )  # fmt: skip

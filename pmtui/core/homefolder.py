@@ -40,7 +40,7 @@ from pmtui.core.catalog import Catalog, Known, Problem, Summary, order, problem_
 from pmtui.core.journal import SUFFIX, folder_of
 
 _HEAD = 4096
-_CACHE_VERSION = 2
+_CACHE_VERSION = 3  # 3: action items carry their ticket
 Key = tuple[object, ...]
 Cached = dict[str, tuple[Key, Summary | Problem, bool]]  # by name: (key, what, checked)
 
