@@ -15,6 +15,7 @@ import contextlib
 import gc
 import io
 import sys
+import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -27,7 +28,7 @@ from textual.screen import Screen
 
 from pmtui.core.catalog import Catalog, summarise
 from pmtui.core.errors import PmtuiError
-from pmtui.core.homefolder import cached_scan, scan_aside
+from pmtui.core.homefolder import Aside, Fixes, cached_scan, fixed, scan_aside
 from pmtui.core.text import shown
 from pmtui.screens.home import HOME_KEYS, HomeScreen
 from pmtui.screens.home_views import Item
@@ -88,6 +89,25 @@ class HomeApp(App[Choice | None]):
                 markup=False,
             )
         self.call_after_refresh(gc.enable)  # pmtui.launch kept it off until the first paint
+        if isinstance(self._catalog, Aside):  # once painted: check what was read in a hurry
+            aside = self._catalog
+            self.call_after_refresh(self.call_after_refresh, self._check, aside)
+
+    def _check(self, aside: Aside) -> None:
+        first = aside()  # the catalog painted (a change or a reload since replaced parts)
+
+        def wait() -> None:
+            found = aside.checked()
+            if found:
+                with contextlib.suppress(RuntimeError):  # the app has ended meanwhile
+                    self.call_from_thread(self._fix, first, found)
+
+        aside.go()
+        threading.Thread(target=wait, name="pmtui-check", daemon=True).start()
+
+    def _fix(self, first: Catalog, found: Fixes) -> None:
+        """What the check found: a file broken after all is listed with its error."""
+        self.home.show_catalog(fixed(self.home.catalog, first, found))
 
     # -- what the home screen asks ------------------------------------------------
     def on_home_screen_open(self, message: HomeScreen.Open) -> None:
@@ -244,6 +264,8 @@ def run_home(folder: Path, first: Callable[[], Catalog] | None = None) -> int:
         while True:
             app = HomeApp(folder, catalog, note, select=last)
             choice = app.run()
+            if isinstance(catalog, Aside):
+                catalog.go()  # not painted (a crash): the child still checks and caches
             if choice is None:
                 return app.return_code or 0  # 1 after a crash (Textual printed it)
             outcome, refused = _run_incident(choice.path, folder)

@@ -178,6 +178,7 @@ def _action_json(a: Action) -> dict[str, Any]:
         "due": None if a.due is None else a.due.isoformat(),
         "status": a.status,
         "overdue": a.overdue,
+        "ticket": a.ticket,
     }
 
 
@@ -195,6 +196,7 @@ def _actions_text(groups: list[tuple[str, list[Action]]]) -> list[str]:
                 f"due {a.due}" if a.due else "",
                 _short(a.text, 60),
                 safe(f"{a.incident}#{a.id}"),
+                *([safe(a.ticket or "")] if any(i.ticket for i in items) else []),
             ]
             for a in items
         ]

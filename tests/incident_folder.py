@@ -31,6 +31,7 @@ mitigated_at = 2026-09-14T12:00:00Z
 text = "Drive the status page from the probes"
 owner = "comms"
 due = 2026-09-30
+ticket = "https://tracker.example.com/OPS-12"
 
 [[timeline]]
 at = 2026-09-14T10:20:00Z

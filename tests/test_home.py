@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import subprocess
 import sys
+import threading
 from datetime import timedelta
 from pathlib import Path
 
@@ -11,7 +13,7 @@ import pytest
 
 from pmtui.core import store
 from pmtui.core.catalog import scan
-from pmtui.core.homefolder import cache_file, cached_scan, holds_incidents, scan_aside
+from pmtui.core.homefolder import cache_file, cached_scan, fixed, holds_incidents, scan_aside
 from pmtui.core.journal import append, folder_of
 from pmtui.home import Choice, HomeApp
 from pmtui.screens.home import HomeScreen
@@ -226,8 +228,46 @@ def test_which_folders_open_the_home_screen(tmp_path, folder):
     assert not holds_incidents(code)  # `pmtui` there starts a new incident, as before
 
 
-def test_the_folder_read_aside_is_the_folder_read_here(folder):
-    assert scan_aside(folder, NOW)() == scan(folder, NOW)
+def test_the_folder_read_aside_is_the_folder_read_here_once_checked(folder):
+    aside = scan_aside(folder, NOW)
+    first = aside()
+    # before the first paint the timeline is only counted: a repeated id looks fine...
+    assert "incidents/dup-ids.toml" in [s.name for s in first.incidents]
+    found = aside.checked()  # ...until the check after it, which says what is wrong
+    assert fixed(first, first, found) == scan(folder, NOW)
+    assert "incidents/dup-ids.toml" in found
+    # what was checked is cached, its error too: the next first pass is right at once
+    again = scan_aside(folder, NOW)
+    assert again() == scan(folder, NOW) and again.checked() == {}
+
+
+async def test_a_file_found_broken_after_the_first_paint_is_listed_with_its_error(folder):
+    aside = scan_aside(folder, NOW)
+    app = HomeApp(folder, aside, now=lambda: NOW)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        # painted from the first pass: dup-ids.toml's timeline was only counted
+        assert "incidents/dup-ids.toml" in [s.name for s in aside().incidents]
+        checking = [t for t in threading.enumerate() if t.name == "pmtui-check"]
+        for thread in checking:
+            await asyncio.to_thread(thread.join)
+        await pilot.pause()
+        text = rows(app)
+        assert "4 unreadable" in text
+        line = next(line for line in screen_rows(app) if "dup-ids.toml" in line)
+        assert "unreadable" in line or "t1" in line, line
+        assert "incidents/dup-ids.toml" in [p.name for p in app.home.catalog.problems]
+
+
+def test_the_check_leaves_alone_what_was_read_again_since(folder):
+    aside = scan_aside(folder, NOW)
+    first = aside()
+    found = aside.checked()
+    reread = cached_scan(folder, NOW)  # ctrl+r, or a change, before the check came back
+    assert fixed(reread, first, found) == reread == scan(folder, NOW)
+    # a stale fix (the file's state at check time) does not undo a newer read
+    stale = {name: None for name in found}
+    assert fixed(reread, first, stale) == reread
 
 
 def test_the_cache_reads_again_only_what_changed_and_decides_overdue_anew(folder):

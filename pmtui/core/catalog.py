@@ -5,9 +5,10 @@ the home screen can show the same. No Textual and no pydantic: listing 1,000
 incidents must take well under a second, and importing pydantic alone costs
 a fifth of that.
 
-Each file is read the cheap way when it is in the shape pmtui writes: the
-head (the [incident] table and the [[actions]]) with tomli, the timeline only
-checked and counted, a table at a time, with a regular expression. Anything
+Each file is read the cheap way when it is in the shape pmtui writes
+(pmtui.core.quickread): the head (the [incident] table and the [[actions]])
+with a regular expression (tomli for any other shape), the timeline only
+checked and counted with another. Anything
 else (a hand edit, an escape, a value of the wrong type, a broken file) is
 handed to the real reader (pmtui.core.reader), so a file is listed exactly when
 `pmtui FILE` would open it, and otherwise reported with the reader's own
@@ -18,7 +19,6 @@ the rest.
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
@@ -28,6 +28,7 @@ from zoneinfo import ZoneInfo
 
 import tomli
 
+from pmtui.core import quickread
 from pmtui.core.copies import Copy, copy_of
 from pmtui.core.files import read_regular
 from pmtui.core.journal import SUFFIX, folder_of, read
@@ -38,27 +39,6 @@ SEVERITIES = ("SEV1", "SEV2", "SEV3", "SEV4")
 _ACTION_KINDS = ("corrective", "preventive")
 _TEXTS = ("commander", "summary", "impact", "root_cause", "resolution")
 _STAMPS = ("detected_at", "mitigated_at", "resolved_at")
-
-# [[timeline]] tables exactly as pmtui writes them (pmtui/core/fastload.py reads the same
-# shape), matched all at once: a Python loop per entry made `pmtui ls` twice as slow
-_HEADER = "\n[[timeline]]\n"
-_PLAIN = r'"[^"\\\x00-\x08\x0a-\x1f\x7f]*"'  # a basic string without escapes
-_TIME = r"(?:[01]\d|2[0-3]):[0-5]\d"
-# a real date: the 29th of February only in leap years (2000 and 2400, not 2100)
-_LEAP = r"(?:\d\d(?:0[48]|[2468][048]|[13579][26])|(?:[02468][048]|[13579][26])00)-02-29"
-_DATE = (
-    r"(?:\d{4}-(?:(?:0[1-9]|1[0-2])-(?:0[1-9]|1\d|2[0-8])"
-    rf"|(?:0[13-9]|1[0-2])-(?:29|30)|(?:0[13578]|1[02])-31)|{_LEAP})"
-)
-_TIMELINE = re.compile(
-    r"(?:\n\[\[timeline\]\]\n"
-    rf"id = {_PLAIN}\n"
-    rf"at = {_DATE} {_TIME}:[0-5]\d(?:\.\d{{3}}000)?[+-]{_TIME}\n"
-    r'kind = "(?:note|detection|action|decision|comms|status)"\n'
-    rf"(?:author = {_PLAIN}\n)?"
-    rf"text = {_PLAIN}\n)*"
-)
-_IDS = re.compile(rf"\n\[\[timeline\]\]\nid = ({_PLAIN})\n")
 
 
 class _Slow(Exception):
@@ -78,6 +58,7 @@ class Action:
     overdue: bool  # open and due before today in the incident's timezone
     incident: str  # the incident file (Summary.name)
     title: str  # the incident's title
+    ticket: str | None = None  # a URL or a key, as the file holds it
 
     @property
     def open(self) -> bool:
@@ -185,15 +166,13 @@ def scan(
         if found is not None:
             catalog.copies.append(Copy(path, name, found[0].as_posix(), found[1]))
             continue
-        try:
-            summary = read(path, name, now)
-        except _NotIncident:
+        result = read_one(path, name, now, read)
+        if result is None:
             catalog.skipped.append(name)
-            continue
-        except Exception as error:  # one file never stops the rest
-            catalog.problems.append(Problem(path, name, _one_line(error, path)))
-            continue
-        catalog.incidents.append(summary)
+        elif isinstance(result, Problem):
+            catalog.problems.append(result)
+        else:
+            catalog.incidents.append(result)
     if catalog.copies:
         beside: dict[str, tuple[str, ...]] = {}
         for copy in catalog.copies:
@@ -201,18 +180,46 @@ def scan(
         catalog.incidents = [
             replace(s, copies=beside[s.name]) if s.name in beside else s for s in catalog.incidents
         ]
+    order(catalog)
+    return catalog
+
+
+def order(catalog: Catalog) -> None:
+    """Newest first, the problems by name."""
     catalog.incidents.sort(key=lambda s: (s.started_at, s.name), reverse=True)
     catalog.problems.sort(key=lambda p: p.name)
-    return catalog
+
+
+def read_one(
+    path: Path, name: str, now: datetime, read: Callable[[Path, str, datetime], Summary]
+) -> Summary | Problem | None:
+    """One file's summary, or its one-line error; None when it is not an incident."""
+    try:
+        return read(path, name, now)
+    except _NotIncident:
+        return None
+    except Exception as error:  # one file never stops the rest
+        return Problem(path, name, _one_line(error, path))
+
+
+def problem_of(path: Path, name: str, error: Exception) -> Problem | None:
+    """What `scan` lists for a file whose reading raised `error` (None: not an incident)."""
+    return None if isinstance(error, _NotIncident) else Problem(path, name, _one_line(error, path))
 
 
 class _NotIncident(Exception):
     """A TOML file with neither `schema` nor an [incident] table (pyproject.toml)."""
 
 
+class Known(Exception):
+    """A file's one-line error, as read before (the home screen's cache)."""
+
+
 def _one_line(error: Exception, path: Path) -> str:
     from pmtui.core.errors import PmtuiError
 
+    if isinstance(error, Known):
+        return str(error)
     if isinstance(error, PmtuiError):
         return str(error).splitlines()[0]
     if isinstance(error, OSError):
@@ -220,12 +227,22 @@ def _one_line(error: Exception, path: Path) -> str:
     return f"{path}: cannot read: {type(error).__name__}: {error}".splitlines()[0]
 
 
-def summarise(path: Path, name: str, now: datetime) -> Summary:
-    """One incident file's summary; LoadError (the reader's) when it cannot be read."""
+def summarise(
+    path: Path, name: str, now: datetime, check: bool = True, journal: bool = True
+) -> Summary:
+    """One incident file's summary; LoadError (the reader's) when it cannot be read.
+
+    `check=False` only counts the timeline's tables, without checking that
+    each is in pmtui's shape and its id unique (60% of the time): the home
+    screen's first paint reads so, and checks them right after
+    (pmtui.core.homefolder). `journal=False`: the caller saw no journal folder."""
     text, data = "", None
     try:
         text = read_regular(path).decode("utf-8-sig")  # a FIFO or /dev/zero: the reader says
-        data = tomli.loads(text[: _split(text) + 1])
+        top = text[: quickread.split(text) + 1]
+        data = quickread.head(top)
+        if data is None:
+            data = tomli.loads(top)
     except (OSError, UnicodeDecodeError, tomli.TOMLDecodeError, RecursionError):
         pass  # the reader says what is wrong (nesting past tomli's limits included)
     if data and "schema" not in data and "incident" not in data:  # an empty file is broken
@@ -233,21 +250,17 @@ def summarise(path: Path, name: str, now: datetime) -> Summary:
     try:
         if data is None:
             raise _Slow
-        summary = _fast(data, text, path, name, now)
+        summary = _fast(data, text, path, name, now, check)
     except (_Slow, OverflowError):  # a time out of range: the reader names the field
         summary, data = _slow(path, name, now)
-    if not os.path.isdir(folder_of(path)):
+    if not journal or not os.path.isdir(folder_of(path)):
         return summary
     return _with_journal(summary, text, data.get("journal"))
 
 
-def _split(text: str) -> int:
-    """Where the first [[timeline]] table starts; the end of the text when none."""
-    start = text.find(_HEADER)
-    return len(text) if start < 0 else start
-
-
-def _fast(data: dict[str, Any], text: str, path: Path, name: str, now: datetime) -> Summary:
+def _fast(
+    data: dict[str, Any], text: str, path: Path, name: str, now: datetime, check: bool
+) -> Summary:
     schema = data.get("schema", SCHEMA)
     table = data.get("incident")
     if type(schema) is not int or schema != SCHEMA or not isinstance(table, dict):
@@ -273,7 +286,13 @@ def _fast(data: dict[str, Any], text: str, path: Path, name: str, now: datetime)
     )
     if started is None:
         raise _Slow
-    entries = _count_timeline(text, _split(text))
+    start = quickread.split(text)
+    if check:
+        entries = quickread.count_timeline(text, start)
+        if entries is None:
+            raise _Slow
+    else:
+        entries = text.count(quickread.HEADER, start)
     today = now.astimezone(zone).date()
     actions = tuple(_action(item, today, name, title.strip()) for item in _items(data))
     if len({action.id for action in actions}) < len(actions):
@@ -310,18 +329,11 @@ def _action(item: dict[str, Any], today: date, name: str, title: str) -> Action:
         raise _Slow
     if due is not None and type(due) is not date:
         raise _Slow
-    overdue = status == "open" and due is not None and due < today
-    return Action(ident, text, kind, owner, due, status, overdue, name, title)
-
-
-def _count_timeline(text: str, start: int) -> int:
-    """How many [[timeline]] tables, all checked to be in pmtui's own shape."""
-    if _TIMELINE.match(text, start).end() != len(text):  # type: ignore[union-attr]
+    ticket = item.get("ticket")
+    if not (ticket is None or isinstance(ticket, str)):
         raise _Slow
-    ids = _IDS.findall(text, start)
-    if len(set(ids)) != len(ids):
-        raise _Slow  # a repeated id: the reader says which
-    return len(ids)
+    overdue = status == "open" and due is not None and due < today
+    return Action(ident, text, kind, owner, due, status, overdue, name, title, ticket)
 
 
 def _slow(path: Path, name: str, now: datetime) -> tuple[Summary, dict[str, Any]]:
@@ -335,6 +347,7 @@ def _slow(path: Path, name: str, now: datetime) -> tuple[Summary, dict[str, Any]
         Action(
             a.id, a.text, a.kind.value, a.owner, a.due, a.status.value,
             not a.done and a.due is not None and a.due < today, name, incident.title,
+            a.ticket,
         )
         for a in incident.actions
     )  # fmt: skip
