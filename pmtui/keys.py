@@ -39,7 +39,12 @@ APP_KEYS = (
         "ctrl+z", "undo", "Undo", "Undo the typing in a field, else the last change (a delete…)"
     ),
     AppKey("ctrl+y", "redo", "Redo", "Redo what ctrl+z undid"),
-    AppKey("ctrl+s", "summary", "Summary", "Edit title, severity, IC, summary, impact, root cause"),
+    AppKey(
+        "ctrl+s",
+        "summary",
+        "Summary",
+        "Edit the title, severity, IC and every section of the postmortem",
+    ),
     AppKey("ctrl+e", "preview", "Export", "Export now and preview the Markdown postmortem"),
     AppKey("ctrl+o", "update", "Update", "Draft a stakeholder update (ctrl+s in it sends it out)"),
     AppKey("ctrl+f", "filter", "Filter", "Search and filter the timeline by text, kind, author"),
