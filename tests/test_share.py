@@ -98,3 +98,37 @@ def test_an_incident_under_way_starts_being_shared_with_what_it_holds(
     for bad in (["--share"], [str(path), "--share"], [str(folder), "--share", "x"]):
         refused = pmtui("sync", *bad, env=team_env)
         assert refused.returncode == 2 and refused.stderr.count("\n") == 1
+
+
+def test_a_repository_that_only_holds_incidents_is_never_pushed_to(
+    tmp_path: Path, team_env: dict[str, str]
+) -> None:
+    """pmtui's own checkout with its samples, a team's repo of runbooks: a git work tree
+    with a remote, but nobody shared it. Logging there and syncing must not commit or push
+    (an IC trying the sample would have pushed to the project's own remote)."""
+    remote = tmp_path / "project.git"
+    subprocess.run(["git", "init", "-q", "--bare", str(remote)], check=True, env=team_env)
+    checkout = tmp_path / "project"
+    subprocess.run(["git", "clone", "-q", remote.as_uri(), str(checkout)], check=True, env=team_env)
+    (checkout / "samples").mkdir()
+    shutil.copy(RAPPI, checkout / "samples" / NAME)
+    git(checkout, "add", ".", env=team_env)
+    git(checkout, "commit", "-qm", "samples", env=team_env)
+    git(checkout, "push", "-q", "origin", "HEAD", env=team_env)
+    before = git(remote, "rev-parse", "HEAD", env=team_env)
+
+    logged = pmtui("log", str(checkout / "samples" / NAME), "tried it", env=team_env)
+    assert logged.returncode == 0, logged.stderr
+    synced = pmtui("sync", str(checkout / "samples" / NAME), env=team_env)
+    assert synced.returncode == 2
+    assert synced.stderr.strip().endswith("--share REMOTE)") and "not in a shared" in synced.stderr
+    assert git(remote, "rev-parse", "HEAD", env=team_env) == before  # nothing pushed
+    journal = checkout / "samples" / "rappi.journal"
+    assert [p.name for p in journal.iterdir()] == ["ana@" + _host() + ".jsonl"]  # no clone id
+    assert not (checkout / ".git" / "pmtui-clone-id").exists()
+
+
+def _host() -> str:
+    import os
+
+    return os.uname().nodename.split(".")[0]

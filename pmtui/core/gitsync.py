@@ -46,7 +46,7 @@ from pmtui.core.gitrun import (
     tree_of,
     why_offline,
 )
-from pmtui.core.journal import SUFFIX, clone_id, folder_of, last_hlc, writer_for
+from pmtui.core.journal import SHARED_MARK, SUFFIX, clone_id, folder_of, last_hlc, writer_for
 
 __all__ = ["GitError", "NotShared", "SyncResult", "share", "sync"]
 
@@ -88,8 +88,10 @@ class SyncResult:
 def shared_root(path: Path) -> Path:
     """The shared work tree holding `path`; NotShared (one line) when it is not one."""
     root = find_root(path)
-    if root is None:
-        raise NotShared(f"{path} is not in a shared folder (start one: pmtui new --share REMOTE)")
+    if root is None or not (root / SHARED_MARK).exists():
+        raise NotShared(
+            f"{path} is not in a shared folder (share it: pmtui sync {path.name} --share REMOTE)"
+        )
     try:
         run_git(root, "remote", "get-url", REMOTE)
     except GitError as error:
@@ -348,6 +350,12 @@ def _sync(root: Path, retries: int) -> SyncResult:
 
 # -- starting a shared incident -------------------------------------------------
 
+MARK_TEXT = """\
+pmtui team mode: the incidents in this repository sync through its remote.
+Each clone's pmtui commits its own journal files (*.journal/*.jsonl) and pushes them.
+Without this file, pmtui leaves the repository alone.
+"""
+
 IGNORED = """\
 # pmtui team mode: only the journals (one file per writer) and each incident's
 # first TOML travel; every clone keeps its own TOML checkpoint, rebuilt from them.
@@ -379,7 +387,10 @@ def share(path: Path, remote: str) -> SyncResult:
     ignore = root / ".gitignore"
     if not ignore.exists():
         ignore.write_text(IGNORED, encoding="utf-8")
-    names = [str(path.resolve().relative_to(root)), ".gitignore"]
+    mark = root / SHARED_MARK
+    if not mark.exists():
+        mark.write_text(MARK_TEXT, encoding="utf-8")
+    names = [str(path.resolve().relative_to(root)), ".gitignore", SHARED_MARK]
     journal = Path(folder_of(path))
     if journal.is_dir():
         names.append(str(journal.resolve().relative_to(root)))

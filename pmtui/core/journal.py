@@ -58,11 +58,20 @@ def writer_name(user: str | None = None, host: str | None = None) -> str:
 CLONE_ID = "pmtui-clone-id"  # in .git: this clone's part of its writers' names
 
 
+# at the top of a work tree pmtui shares (written and committed by `--share`, so
+# every clone has it): a repository that merely holds incident files, pmtui's own
+# samples included, is never shared, and never pushed to
+SHARED_MARK = ".pmtui-shared"
+
+
 def git_dir_of(folder: str) -> str | None:
-    """The `.git` folder of the work tree holding `folder`, None outside one."""
+    """The `.git` folder of the shared work tree holding `folder`; None outside one,
+    or in one that was not shared (no SHARED_MARK at its top)."""
     here = os.path.abspath(folder)
     while True:
         dot = os.path.join(here, ".git")
+        if os.path.exists(dot) and not os.path.exists(os.path.join(here, SHARED_MARK)):
+            return None
         if os.path.isdir(dot):
             return dot
         if os.path.isfile(dot):  # a linked work tree: "gitdir: PATH"
