@@ -316,3 +316,13 @@ def test_a_bad_updates_or_export_table_is_one_line_naming_it(tmp_path, table, sa
     with pytest.raises(LoadError) as error:
         load(path)
     assert str(error.value).startswith(f"{path}: {says}")
+
+
+def test_an_incident_resolved_long_ago_asks_for_no_final_update() -> None:
+    """Reopened days later to finish the postmortem (the samples, say): no nag."""
+    incident = Incident(title="x", timezone="GMT", started_at=NOW, severity="SEV1")
+    Session(incident, lambda: NOW).set_status(Status.RESOLVED, at=NOW + timedelta(hours=1))
+    soon = NOW + timedelta(hours=3)
+    assert cadence.due_line(incident, soon) == ("final update due: ctrl+o", "final")
+    later = NOW + timedelta(days=3)
+    assert cadence.due_line(incident, later) == ("none (resolved)", "done")

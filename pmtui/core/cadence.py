@@ -3,7 +3,7 @@
 Defaults (minutes between updates, editable in the file's [updates] table):
 SEV1 30, SEV2 60, SEV3 and SEV4 120, no severity 60. Once mitigated, twice
 the severity's cadence (or `mitigated = N`). Once resolved, one final update
-is due, then the clock stops. Sending an update restarts the clock; before
+is due (asked for during a day), then the clock stops. Sending an update restarts the clock; before
 the first one it runs from detection (else the impact's start).
 """
 
@@ -17,6 +17,9 @@ from pmtui.core.model import Incident, Status
 DEFAULT_EVERY = {"SEV1": 30, "SEV2": 60, "SEV3": 120, "SEV4": 120}
 NO_SEVERITY = 60
 SOON = timedelta(minutes=2)  # the pane turns yellow this long before an update is due
+# a final update not sent a day after resolving is not asked for any more: the file
+# is opened again to finish the postmortem, not to run the incident
+FINAL_FOR = timedelta(hours=24)
 
 
 @dataclass(frozen=True)
@@ -68,6 +71,8 @@ def due_line(incident: Incident, now: datetime) -> tuple[str, str]:
     if due.at is None:
         return "final update sent", "done"
     if due.final:
+        if due.at is not None and now - due.at > FINAL_FOR:
+            return "none (resolved)", "done"
         return "final update due: ctrl+o", "final"
     left = due.at - now
     if left < timedelta():
