@@ -160,6 +160,11 @@ class Session:
             quoted = quoted[:39] + "…"
         return f"{change.label} “{quoted}”" if quoted else change.label
 
+    def put_back(self, change: Change) -> None:
+        """Put the model back as it was before `change`, leaving the undo as it is
+        (the control then folds the change's journal ops over it)."""
+        self._revert(change)
+
     def _revert(self, change: Change) -> Change:
         """Put back the state `change` remembers; returns the change that undoes this."""
         inc = self.incident
