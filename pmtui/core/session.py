@@ -317,7 +317,11 @@ class Session:
         if added:
             count = f"{len(added)} entries" if len(added) > 1 else "an entry"
             message = f"{count} from {', '.join(names[:3])}" + (" and others" if names[3:] else "")
-        return Change("journal", message, added=added)  # the IC's cursor stays where it is
+        # the IC's cursor stays where it is; edits, deletes, facts and actions redraw too
+        change = Change("journal", message, added=folded.entry_ids, removed=folded.removed)
+        change.head = {} if folded.head else None  # not on the undo stack: nothing to keep
+        change.actions = list(self.incident.actions) if folded.actions else None
+        return change
 
     def stamp(self) -> Change:
         """A bare marker at this very second, to annotate later."""
