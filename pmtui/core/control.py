@@ -50,6 +50,9 @@ from pmtui.core.tail import JournalTail
 from pmtui.core.text import shown
 
 
+CHECKPOINT_QUIET = 1.0  # the TOML checkpoint waits for a pause in the typing (seconds)
+
+
 def beside(path: Path, label: str, now: datetime) -> Path:
     """inc.toml -> inc.theirs-194207.toml"""
     return path.with_name(f"{path.stem}.{label}-{now:%H%M%S}{path.suffix}")
@@ -166,7 +169,7 @@ class IncidentControl:
         self.session = Session(self.incident, self.clock)
         if not self.read_only:
             assert self.store is not None
-            self.saver = Saver(self.store, self.on_save)
+            self.saver = Saver(self.store, self.on_save, quiet=CHECKPOINT_QUIET)
         self.journal = JournalTail(self.store.path if self.store else self.path, self.state.extra)
         if not self.read_only:
             self.writer = writer_for(self.journal.folder)
