@@ -209,13 +209,12 @@ def pct(values: list[float], q: float) -> float:
 async def interact(path: Path, stamps: int = 100) -> dict[str, Any]:
     from textual import events
 
+    import pmtui.core.control as control_module
     from pmtui.app import PmtuiApp
+    from pmtui.core import journal, ops
     from pmtui.core.store import IncidentStore
     from pmtui.loading import TAIL
     from pmtui.widgets import EntryBar, TimelineView
-
-    import pmtui.core.control as control_module
-    from pmtui.core import journal, ops
 
     applied_at: list[float] = []
     durable_at: list[float] = []  # when the IC's journal append (fsync'd) returned
@@ -277,7 +276,9 @@ async def interact(path: Path, stamps: int = 100) -> dict[str, Any]:
             to_disk.append(done - start)
             to_durable.append(durable_at[-1] - start)
             begun = time.perf_counter()
-            journal.append(floor_folder, [ops.op_entry(f"floor {n}", datetime.now(UTC))], writer="floor@bench")
+            journal.append(
+                floor_folder, [ops.op_entry(f"floor {n}", datetime.now(UTC))], writer="floor@bench"
+            )
             floor.append(time.perf_counter() - begun)
         timings: dict[str, float] = {}
         for name, act in (

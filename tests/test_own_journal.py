@@ -8,13 +8,13 @@ a fresh open show every change exactly once, the same as the live model.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import signal
 import subprocess
 import sys
 import textwrap
 from datetime import timedelta
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -112,18 +112,20 @@ def test_a_checkpoint_then_more_changes_show_each_change_once(rappi: Path) -> No
     assert texts.count("after the checkpoint") == 1
 
 
-def test_ids_the_ic_makes_are_unique_across_clones(rappi: Path, tmp_path: Path) -> None:
+def test_ids_the_ic_makes_are_unique_across_clones(
+    rappi: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     other = tmp_path / "b" / "inc.toml"
     other.parent.mkdir()
     shutil.copy(RAPPI, other)
     made = []
     for path, user in ((rappi, "ana"), (other, "bo")):
-        os.environ["LOGNAME"] = user
+        monkeypatch.setenv("LOGNAME", user)
         control = running(path)
         session = control.session
         assert session is not None
-        made.append(control.apply(lambda s=session: s.log("same words")).added[0])
-        control.apply(lambda s=session: s.add_action("same action"))
+        made.append(control.apply(partial(session.log, "same words")).added[0])
+        control.apply(partial(session.add_action, "same action"))
         assert control.incident is not None
         made.append(control.incident.actions[-1].id)
         control.close()

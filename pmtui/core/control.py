@@ -49,7 +49,6 @@ from pmtui.core.store import IncidentStore, write_atomic
 from pmtui.core.tail import JournalTail
 from pmtui.core.text import shown
 
-
 CHECKPOINT_QUIET = 1.0  # the TOML checkpoint waits for a pause in the typing (seconds)
 
 

@@ -100,9 +100,7 @@ def _plan_head(
         for name, value in change.head.items()
         if getattr(incident, name) != value
     }
-    status_entry = next(
-        (entry for entry in new_entries if entry.kind is EntryKind.STATUS), None
-    )
+    status_entry = next((entry for entry in new_entries if entry.kind is EntryKind.STATUS), None)
     if "status" in changed and status_entry is not None:
         new_entries.remove(status_entry)
         planned.makes[len(planned.ops)] = status_entry.id
@@ -127,7 +125,7 @@ def _plan_actions(
 ) -> None:
     old = {item.id: item for item in before}
     new = {item.id: item for item in after}
-    for ident, item in old.items():
+    for ident in old:
         if ident not in new:
             planned.ops.append(ops.op_action_delete(ident))
     for ident, item in new.items():

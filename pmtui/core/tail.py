@@ -61,7 +61,6 @@ class JournalTail:
             set_offsets(self.extra, offsets)
         return folded
 
-
     def own(self, incident: Incident, records: list[Record], span: tuple[str, int, int]) -> Folded:
         """Fold this pmtui's own records, just appended at `span` (file name, start,
         end): the file's offset moves past them unless another writer's lines came
