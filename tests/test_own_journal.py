@@ -62,7 +62,7 @@ def every_kind(control: IncidentControl) -> None:
     control.apply(lambda: session.edit_entry(logged.added[0], text="edited words"))
     gone = control.apply(lambda: session.log("to be deleted"))
     control.apply(lambda: session.delete_entry(gone.added[0]))
-    control.apply(lambda: session.add_action("Add an alert owner:ana due:2026-12-01"))
+    control.apply(lambda: session.add_action("Add an alert @ana due:2026-12-01 ticket:OPS-7"))
     item = control.incident.actions[-1].id  # type: ignore[union-attr]
     control.apply(lambda: session.toggle_action(item))
     control.apply(lambda: session.add_action("Delete me"))
@@ -211,3 +211,25 @@ def test_the_clock_behind_still_stamps_past_what_it_has_seen(rappi: Path) -> Non
     control.close()
     reopened, _state = load_whole_state(rappi)
     assert reopened.find_entry(first).text == "mine, later"  # type: ignore[union-attr]
+
+
+def test_folding_the_ics_ops_gives_what_the_session_made(rappi: Path, tmp_path: Path) -> None:
+    """The same changes with the journal off (as before it) give the same incident,
+    but for the ids the journal gives what the IC makes."""
+    plain_path = tmp_path / "plain" / "inc.toml"
+    plain_path.parent.mkdir()
+    shutil.copy(RAPPI, plain_path)
+    results = []
+    for path, journaled in ((rappi, True), (plain_path, False)):
+        control = running(path)
+        if not journaled:
+            control.writer = None  # the session's changes only
+        every_kind(control)
+        assert control.incident is not None
+        data = control.incident.model_dump(mode="json")
+        data["timeline"] = [{k: v for k, v in e.items() if k != "id"} for e in data["timeline"]]
+        data["actions"] = [{k: v for k, v in a.items() if k != "id"} for a in data["actions"]]
+        results.append(data)
+        control.close()
+    assert results[0] == results[1]
+    assert not Path(journal.folder_of(plain_path)).exists()
