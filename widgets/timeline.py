@@ -292,7 +292,9 @@ class TimelineView(ScrollView, can_focus=True):
         if hit is None or hit[0] is not entry:
             marker = "(marker: enter on it annotates)"
             shown = visible(entry.text[:LONGEST]) if entry.text else marker
-            if entry.id.startswith(JOURNAL_ID):  # from someone else: say who
+            # from someone else (`pmtui log`, a view, a bot): say who; the IC's own
+            # entries come through the journal too, and name no author or source
+            if entry.id.startswith(JOURNAL_ID) and (entry.author or entry.model_extra):
                 shown = f"{visible(who(entry))[:24]} · {shown}"
             hit = self._rows[entry.id] = (entry, shown)
         return hit[1]
