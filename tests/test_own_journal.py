@@ -233,3 +233,23 @@ def test_folding_the_ics_ops_gives_what_the_session_made(rappi: Path, tmp_path: 
         control.close()
     assert results[0] == results[1]
     assert not Path(journal.folder_of(plain_path)).exists()
+
+
+def test_a_journal_removed_after_a_checkpoint_loses_nothing_typed_next(rappi: Path) -> None:
+    """Ids from offsets in the file would repeat in a new journal file and the new
+    entries would be taken for ones already folded in."""
+    control = running(rappi)
+    session = control.session
+    assert session is not None
+    control.apply(lambda: session.log("before"))
+    control.close()
+    shutil.rmtree(journal.folder_of(rappi))  # the TOML copied alone, the folder tidied away
+    control = running(rappi)
+    session = control.session
+    assert session is not None
+    control.apply(lambda: session.log("after"))
+    assert control.incident is not None
+    assert [e.text for e in control.incident.timeline][-2:] == ["before", "after"]
+    control.close()
+    reopened, _state = load_whole_state(rappi)
+    assert [e.text for e in reopened.timeline][-2:] == ["before", "after"]

@@ -28,6 +28,7 @@ from __future__ import annotations
 import os
 import re
 import tempfile
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -124,6 +125,8 @@ class IncidentControl:
         self.journal: JournalTail | None = None  # what others log, folded as it comes
         self.writer: str | None = None  # this pmtui's journal file: `<writer>.jsonl`
         self._undone: Change | None = None  # an undo's (redo's) own change, for its ops
+        self._key_ms = 0  # the last op id's milliseconds (`_key`)
+        self._tag = os.urandom(3).hex()
         self.on_save: Callable[[SaveResult], object] = lambda _result: None
         self._loader: RestLoader | None = None
         self._seen = _stamp(path) if read_only and path is not None else None
@@ -220,6 +223,13 @@ class IncidentControl:
         self.persist()
         return change
 
+    def _key(self) -> str:
+        """A new op's id: this process's milliseconds, rising (entries of one second sort
+        in the order they were made), and a random tag of this process (unique across
+        clones)."""
+        self._key_ms = max(int(time.time() * 1000), self._key_ms + 1)
+        return f"{self._key_ms:012x}{self._tag}"
+
     def _journal(self, change: Change) -> None:
         """Append what `change` did to this pmtui's journal file and fold it back in,
         so the model, its LWW ledger and its ids are what every clone folds. If the
@@ -233,8 +243,12 @@ class IncidentControl:
         if not planned.ops:
             return
         try:
+            # each op its own random id: an offset in the file is only unique while the
+            # file is (a TOML copied without its journal, a journal folder removed,
+            # would make ids already folded in, and the new entries would be lost)
+            keyed = [(op, data, self._key()) for op, data in planned.ops]
             records, start, end = append_span(
-                journal.folder, planned.ops, writer=self.writer, seen=journal.seen
+                journal.folder, keyed, writer=self.writer, seen=journal.seen
             )
         except JournalError as error:
             change.message = "; ".join(filter(None, [change.message, f"journal: {error}"]))
