@@ -245,9 +245,9 @@ def test_a_journal_removed_after_a_checkpoint_loses_nothing_typed_next(rappi: Pa
     control.close()
     shutil.rmtree(journal.folder_of(rappi))  # the TOML copied alone, the folder tidied away
     control = running(rappi)
-    session = control.session
-    assert session is not None
-    control.apply(lambda: session.log("after"))
+    again = control.session
+    assert again is not None
+    control.apply(lambda: again.log("after"))
     assert control.incident is not None
     assert [e.text for e in control.incident.timeline][-2:] == ["before", "after"]
     control.close()
