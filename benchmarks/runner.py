@@ -16,6 +16,7 @@ import resource
 import statistics
 import sys
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -208,12 +209,23 @@ def pct(values: list[float], q: float) -> float:
 async def interact(path: Path, stamps: int = 100) -> dict[str, Any]:
     from textual import events
 
+    import pmtui.core.control as control_module
     from pmtui.app import PmtuiApp
+    from pmtui.core import journal, ops
     from pmtui.core.store import IncidentStore
     from pmtui.loading import TAIL
     from pmtui.widgets import EntryBar, TimelineView
 
     applied_at: list[float] = []
+    durable_at: list[float] = []  # when the IC's journal append (fsync'd) returned
+    real_append = control_module.append_span
+
+    def timed_append(*args: Any, **options: Any) -> Any:
+        result = real_append(*args, **options)
+        durable_at.append(time.perf_counter())
+        return result
+
+    control_module.append_span = timed_append  # type: ignore[assignment]
     saved_at: dict[int, float] = {}  # generation -> when its fsync'd save finished
 
     class Timed(PmtuiApp):
@@ -232,7 +244,10 @@ async def interact(path: Path, stamps: int = 100) -> dict[str, Any]:
     app = Timed(path, incident, store)
     to_applied: list[float] = []
     to_screen: list[float] = []
-    to_disk: list[float] = []
+    to_disk: list[float] = []  # to the TOML checkpoint
+    to_durable: list[float] = []  # to the journal append's fsync
+    floor: list[float] = []  # journal.append + fsync of one entry, in turns with the stamps
+    floor_folder = path.parent / f"floor-{os.getpid()}.journal"
     async with app.run_test(size=(120, 36)) as pilot:
         await pilot.pause()
         assert app.ensure_loaded()  # the whole timeline, before any measurement
@@ -259,6 +274,12 @@ async def interact(path: Path, stamps: int = 100) -> dict[str, Any]:
             await asyncio.to_thread(saver.flush, 10)
             done = min(at for gen, at in saved_at.items() if gen >= generation)
             to_disk.append(done - start)
+            to_durable.append(durable_at[-1] - start)
+            begun = time.perf_counter()
+            journal.append(
+                floor_folder, [ops.op_entry(f"floor {n}", datetime.now(UTC))], writer="floor@bench"
+            )
+            floor.append(time.perf_counter() - begun)
         timings: dict[str, float] = {}
         for name, act in (
             ("jump_top", lambda: timeline.action_jump(0)),
@@ -287,6 +308,10 @@ async def interact(path: Path, stamps: int = 100) -> dict[str, Any]:
         "screen_p99": pct(to_screen, 0.99),
         "disk_p50": statistics.median(to_disk),
         "disk_p99": pct(to_disk, 0.99),
+        "durable_p50": statistics.median(to_durable),
+        "durable_p99": pct(to_durable, 0.99),
+        "floor_p50": statistics.median(floor),
+        "floor_p99": pct(floor, 0.99),
         **timings,
     }
 

@@ -110,7 +110,7 @@ async def test_the_action_editor_takes_due_words_and_shows_the_date(tmp_path):
         assert "Fri 27 Nov 2026 (in 6 days)" in str(app.screen.query_one("#due-shown").render())
         await pilot.press("ctrl+s")
         assert (await saved(app, pilot)).actions[0].due == date(2026, 11, 27)
-        app.post_message(ActionList.Requested("edit", "a1"))
+        app.post_message(ActionList.Requested("edit", app.incident.actions[0].id))
         await pilot.pause()
         app.screen.query_one("#due", Input).value = "+2w"
         await pilot.press("ctrl+s")

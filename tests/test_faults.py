@@ -168,6 +168,7 @@ async def test_the_save_line_never_says_saved_beside_an_unsaved_change(tmp_path,
     app = open_app(path, sample=RAPPI)
     async with app.run_test(size=SIZE) as pilot:
         indicator = app.screen.query_one("SaveIndicator")
+        app.control.saver.quiet = 0  # each entry's checkpoint at once, not after a pause
         gated_disk.release()
         await type_text(pilot, "first")
         await pilot.press("enter")

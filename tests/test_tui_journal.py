@@ -9,7 +9,8 @@ from pathlib import Path
 
 from pmtui.core import store
 from pmtui.core.journal import append, folder_of
-from tests.conftest import ROOT
+from pmtui.core.ops import op_action_done, op_entry_edit
+from tests.conftest import RAPPI, ROOT
 from tests.tui import SIZE, open_app, saved, screen_rows, type_text
 
 LAUNCH = "import sys; from pmtui.launch import main; sys.exit(main())"
@@ -90,4 +91,31 @@ async def test_a_journal_entry_already_folded_is_never_added_twice(tmp_path):
     async with reopened.run_test(size=SIZE) as pilot:
         await pilot.pause(1)
         assert [e.text for e in reopened.incident.timeline].count("once") == 1
+        await pilot.press("ctrl+q")
+
+
+async def test_an_edit_and_an_action_done_from_another_writer_are_redrawn(tmp_path):
+    """Not only new entries: another writer's edit and action done show within a
+    second, and what the IC is typing and where the cursor is stay as they were."""
+    path = tmp_path / "inc.toml"
+    app = open_app(path, sample=RAPPI)
+    async with app.run_test(size=SIZE) as pilot:
+        await type_text(pilot, "half a line")
+        timeline = app.screen.query_one("#timeline")
+        cursor = timeline.cursor
+        first = app.incident.timeline[0]
+        item = app.incident.actions[1]
+        folder = folder_of(path)
+        append(folder, [op_entry_edit(first.id, text="reworded by dana")], writer="dana@box")
+        append(folder, [op_action_done(item.id)], writer="dana@box")
+        for _ in range(20):
+            await pilot.pause(0.1)
+            if app.incident.actions[1].done:
+                break
+        await pilot.pause(0.2)
+        rows = screen_rows(app)
+        assert any("reworded by dana" in row for row in rows), "\n".join(rows)
+        assert any("☑ Make rollback" in row for row in rows), "\n".join(rows)
+        assert app.screen.query_one("#entry").value == "half a line"
+        assert timeline.cursor == cursor
         await pilot.press("ctrl+q")

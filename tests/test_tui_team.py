@@ -126,3 +126,28 @@ async def test_the_link_is_shown_even_when_a_dialog_was_open_first(
         assert app.screen is not main  # the dialog stays up
         await pilot.press("escape")
         await pilot.press("ctrl+q")
+
+
+async def test_what_the_ic_types_on_one_clone_reaches_another_and_exports_match(
+    tmp_path: Path, team_env: dict[str, str], quick: None
+) -> None:
+    """Entries, a status change and an action typed in a full pmtui on clone A
+    reach clone B through syncs, and both clones' postmortems are the same bytes."""
+    _remote, (a, b, _c) = start_team(tmp_path, team_env)
+    app = open_app(a)
+    async with app.run_test(size=SIZE) as pilot:
+        for line in ("paged the DBA", "/detected it is back", "/action Add a canary @ana"):
+            await type_text(pilot, line)
+            await pilot.press("enter")
+        await wait_until(pilot, "a sync", lambda: sync_text(app).startswith("synced "))
+        await pilot.press("ctrl+q")
+    assert pmtui("sync", str(a), env=team_env).returncode == 0
+    assert pmtui("sync", str(b), env=team_env, user="bo").returncode == 0
+    there = load_whole(b)
+    assert [e.text for e in there.timeline].count("paged the DBA") == 1
+    assert there.status.value == "detected"
+    assert [item.text for item in there.actions].count("Add a canary") == 1
+    assert there.actions[-1].owner == "ana"
+    exports = [pmtui("export", str(path), "-o", "-", env=team_env) for path in (a, b)]
+    assert [e.returncode for e in exports] == [0, 0]
+    assert exports[0].stdout == exports[1].stdout

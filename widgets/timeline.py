@@ -23,6 +23,7 @@ from textual.strip import Strip
 from pmtui.core.filtering import Filter
 from pmtui.core.fold import PREFIX as JOURNAL_ID
 from pmtui.core.model import EntryKind, Incident, TimelineEntry
+from pmtui.core.roles import login_name
 from pmtui.core.tail import who
 from pmtui.core.text import LONGEST, summary_line, visible  # control bytes as pictures
 from pmtui.widgets.pane import Pane, PaneAction
@@ -122,6 +123,10 @@ class TimelineView(ScrollView, can_focus=True):
         # ctrl+f: the entries that match, in order; None shows them all
         self.filter = Filter()
         self._matching: list[TimelineEntry] | None = None
+
+    def _own_author(self) -> str:
+        """Whom the IC's own entries are by (core.session.Session.author)."""
+        return self.incident.commander or login_name()
 
     # -- data ---------------------------------------------------------------
     @property
@@ -352,10 +357,15 @@ class TimelineView(ScrollView, can_focus=True):
         if hit is None or hit[0] is not entry:
             marker = "(marker: enter on it annotates)"
             shown = visible(entry.text[:LONGEST]) if entry.text else marker
-            # who wrote it: always for an entry from someone else (the journal),
-            # and for every entry with an author once more than one has written
-            named = self.many_authors and (entry.author or entry.model_extra)
-            if named or entry.id.startswith(JOURNAL_ID):
+            # who wrote it: every entry with an author once more than one has written,
+            # and before that an entry from someone else (a tool's source, another
+            # person's name); the IC's own entries come through the journal too
+            extra = entry.model_extra
+            named = (self.many_authors and (entry.author or extra)) or (
+                entry.id.startswith(JOURNAL_ID)
+                and (extra or (entry.author and entry.author != self._own_author()))
+            )
+            if named:
                 shown = f"{visible(who(entry))[:24]} · {shown}"
             hit = self._rows[entry.id] = (entry, shown)
         return hit[1]

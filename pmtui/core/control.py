@@ -6,8 +6,11 @@ what comes back (a Change, a SaveReport, a Notice, an exit code and a last
 line) into widgets. Whatever keeps an incident safe is decided here and
 tested without a terminal:
 
-- every change is applied through `apply` and made durable in one place,
-  `persist` (today a background save of the TOML);
+- every change is applied through `apply`: the IC's own changes are appended
+  to this pmtui's journal file as ops (one write, fsync'd: durable when
+  `apply` returns, pmtui.core.ownops) and folded like everyone else's; the
+  TOML is a background checkpoint (`persist`) that records how far each
+  journal file is folded, so a crash between the two shows each change once;
 - save results are sorted into saved / conflict / failed (`received`); a
   file changed on disk by someone else is never clobbered: the IC keeps
   their version (the other is saved beside it) or reloads the other one
@@ -23,7 +26,9 @@ tested without a terminal:
 from __future__ import annotations
 
 import os
+import re
 import tempfile
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -34,14 +39,18 @@ from typing import Any
 from pmtui.core.errors import PmtuiError
 from pmtui.core.export import export_markdown
 from pmtui.core.fold import load_whole_state
+from pmtui.core.journal import JournalError, append_span, writer_for
 from pmtui.core.loader import RestLoader
 from pmtui.core.model import Incident
+from pmtui.core.ownops import plan
 from pmtui.core.reader import FileState
 from pmtui.core.saver import Saver, SaveResult
 from pmtui.core.session import Change, InputError, Session, utc_now
 from pmtui.core.store import IncidentStore, write_atomic
 from pmtui.core.tail import JournalTail
 from pmtui.core.text import shown
+
+CHECKPOINT_QUIET = 1.0  # the TOML checkpoint waits for a pause in the typing (seconds)
 
 
 def beside(path: Path, label: str, now: datetime) -> Path:
@@ -114,6 +123,10 @@ class IncidentControl:
         self.session: Session | None = None
         self.saver: Saver | None = None
         self.journal: JournalTail | None = None  # what others log, folded as it comes
+        self.writer: str | None = None  # this pmtui's journal file: `<writer>.jsonl`
+        self._undone: Change | None = None  # an undo's (redo's) own change, for its ops
+        self._key_ms = 0  # the last op id's milliseconds (`_key`)
+        self._tag = os.urandom(3).hex()
         self.on_save: Callable[[SaveResult], object] = lambda _result: None
         self._loader: RestLoader | None = None
         self._seen = _stamp(path) if read_only and path is not None else None
@@ -158,8 +171,10 @@ class IncidentControl:
         self.session = Session(self.incident, self.clock)
         if not self.read_only:
             assert self.store is not None
-            self.saver = Saver(self.store, self.on_save)
+            self.saver = Saver(self.store, self.on_save, quiet=CHECKPOINT_QUIET)
         self.journal = JournalTail(self.store.path if self.store else self.path, self.state.extra)
+        if not self.read_only:
+            self.writer = writer_for(self.journal.folder)
 
     def _take(self, incident: Incident) -> None:
         """Run `incident` from now on (reloaded from disk)."""
@@ -197,12 +212,57 @@ class IncidentControl:
         return True
 
     # -- changes ------------------------------------------------------------------
-    def apply(self, intent: Callable[[], Change]) -> Change:
-        """Run a session intent (InputError when refused) and make it durable."""
+    def apply(self, intent: Callable[[], Change], *, own: bool = True) -> Change:
+        """Run a session intent (InputError when refused) and make it durable: the
+        IC's own (`own`) as journal ops when this returns, and the TOML checkpoint."""
         assert not self.loading, "finish_loading first"
+        self._undone = None
         change = intent()
+        if own:
+            self._journal(change)
         self.persist()
         return change
+
+    def _key(self) -> str:
+        """A new op's id: this process's milliseconds, rising (entries of one second sort
+        in the order they were made), and a random tag of this process (unique across
+        clones)."""
+        self._key_ms = max(int(time.time() * 1000), self._key_ms + 1)
+        return f"{self._key_ms:012x}{self._tag}"
+
+    def _journal(self, change: Change) -> None:
+        """Append what `change` did to this pmtui's journal file and fold it back in,
+        so the model, its LWW ledger and its ids are what every clone folds. If the
+        journal cannot be written the change stays as the session made it, and the
+        TOML save keeps it."""
+        session, journal, incident = self.session, self.journal, self.incident
+        if self.writer is None or session is None or journal is None or incident is None:
+            return
+        own = self._undone or change  # an undo's own change says what it did
+        planned = plan(own, incident, restoring=self._undone is not None)
+        if not planned.ops:
+            return
+        try:
+            # each op its own random id: an offset in the file is only unique while the
+            # file is (a TOML copied without its journal, a journal folder removed,
+            # would make ids already folded in, and the new entries would be lost)
+            keyed = [(op, data, self._key()) for op, data in planned.ops]
+            records, start, end = append_span(
+                journal.folder, keyed, writer=self.writer, seen=journal.seen
+            )
+        except JournalError as error:
+            change.message = "; ".join(filter(None, [change.message, f"journal: {error}"]))
+            return
+        session.put_back(own)
+        journal.own(incident, records, (f"{self.writer}.jsonl", start, end))
+        names = planned.renamed(records)
+        if names:
+            for which in {id(own): own, id(change): change}.values():
+                which.added = [names.get(ident, ident) for ident in which.added]
+            if change.focus_entry is not None:
+                change.focus_entry = names.get(change.focus_entry, change.focus_entry)
+            for local, ident in names.items():
+                change.message = re.sub(rf"\b{re.escape(local)}\b", ident, change.message)
 
     def persist(self) -> None:
         """The one place a change becomes durable: a background save of the TOML.
@@ -222,6 +282,7 @@ class IncidentControl:
             change = session.redo() if redo else session.undo()
             if change is None:
                 raise InputError(f"nothing to {'redo' if redo else 'undo'}")
+            self._undone = session.undo_stack[-1] if redo else session.redo_stack[-1]
             hint = "ctrl+z undoes it again" if redo else "ctrl+y redoes it"
             change.message = f"{word}: {what} ({hint})"
             change.focus_entry = change.removed[0].id if change.removed else None
@@ -248,7 +309,7 @@ class IncidentControl:
         session, journal = self.session, self.journal
         if session is None or journal is None or self.loading or not journal.grown():
             return None
-        return self.apply(lambda: session.fold_journal(journal) or Change("journal"))
+        return self.apply(lambda: session.fold_journal(journal) or Change("journal"), own=False)
 
     def follow_file(self) -> bool:
         """A view: take the file again when the IC saved it; True when it changed.

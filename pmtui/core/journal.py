@@ -247,6 +247,7 @@ def append(
     *,
     writer: str | None = None,
     wait: float = 2.0,
+    seen: int = 0,
 ) -> list[Record]:
     """Append (op, data) or (op, data, key) operations (pmtui.core.ops makes
     them) as one durable write; returns their records.
@@ -254,7 +255,22 @@ def append(
     `key` is the caller's idempotency key (`pmtui log --id`); without one the
     record's id is `writer:offset`, unique within the writer's file. Nothing
     is half-written: the lines go in one write, fsync'd before returning.
+    Stamps go past this writer's last one and past `seen`, the newest stamp the
+    caller has read from others (the receive rule of a hybrid clock: a clone
+    whose clock is behind still writes after what it has seen).
     """
+    return append_span(folder, operations, writer=writer, wait=wait, seen=seen)[0]
+
+
+def append_span(
+    folder: str | os.PathLike[str],
+    operations: Iterable[tuple[str, dict[str, Any]] | tuple[str, dict[str, Any], str | None]],
+    *,
+    writer: str | None = None,
+    wait: float = 2.0,
+    seen: int = 0,
+) -> tuple[list[Record], int, int]:
+    """`append`, and the bytes of the file it wrote: (records, start, end)."""
     folder = os.fspath(folder)
     writer = writer or writer_for(folder)
     _make_folder(folder)
@@ -269,7 +285,7 @@ def append(
         size = os.fstat(fd).st_size
         tail = _tail(fd, size) if size else b""
         out = bytearray(b"\n" if tail and not tail.endswith(b"\n") else b"")
-        stamp = _last_hlc(tail)
+        stamp = max(_last_hlc(tail), seen)
         records = []
         for op, data, *keyed in operations:
             key = keyed[0] if keyed else None
@@ -289,7 +305,7 @@ def append(
         raise JournalError(error.errno, f"{path}: {error.strerror}") from None
     finally:
         os.close(fd)  # closing drops the lock
-    return records
+    return records, size, size + len(out)
 
 
 _ENVELOPE = ("v", "id", "hlc", "w", "op")

@@ -41,7 +41,7 @@ ACTION_DELETE = "action.delete"
 INCIDENT = "incident"
 
 ENTRY_FIELDS = ("text", "at", "kind", "author", "source")
-ACTION_FIELDS = ("text", "kind", "owner", "due", "status")
+ACTION_FIELDS = ("text", "kind", "owner", "due", "status", "ticket")
 NOT_HEAD = ("timeline", "actions", "schema")  # not fields a head op may set
 STATUS_TIMES = {"detected": "detected_at", "mitigated": "mitigated_at", "resolved": "resolved_at"}
 STATUS_TEXT = {
@@ -144,18 +144,24 @@ def op_head(**fields: Any) -> Op:
 
 
 def op_action(
-    text: str, kind: str = "corrective", owner: str | None = None, due: date | None = None
+    text: str,
+    kind: str = "corrective",
+    owner: str | None = None,
+    due: date | None = None,
+    ticket: str | None = None,
 ) -> Op:
     data: dict[str, Any] = {"text": text, "kind": plain(kind)}
     if owner is not None:
         data["owner"] = owner
     if due is not None:
         data["due"] = plain(due)
+    if ticket is not None:
+        data["ticket"] = ticket
     return ACTION, data
 
 
 def op_action_edit(action_id: str, **fields: Any) -> Op:
-    """Change some of an action item's text, kind, owner, due, status."""
+    """Change some of an action item's text, kind, owner, due, status, ticket."""
     return ACTION_EDIT, {"target": action_id, "set": _fields(fields, ACTION_FIELDS, "an action")}
 
 

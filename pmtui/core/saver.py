@@ -32,12 +32,24 @@ class Saver:
     """One background writer for one IncidentStore."""
 
     RETRY_SECONDS = 2.0
+    MAX_WAIT = 10.0
 
     def __init__(
-        self, store: IncidentStore, on_result: Callable[[SaveResult], object] | None = None
+        self,
+        store: IncidentStore,
+        on_result: Callable[[SaveResult], object] | None = None,
+        quiet: float = 0.0,
     ) -> None:
+        """`quiet`: wait for a pause this long in the requests before writing (a
+        checkpoint, when each change is already durable in the journal: a big TOML's
+        fsync would hold up the next journal append); `flush` and `stop` write at once,
+        and a checkpoint is never put off for more than MAX_WAIT seconds."""
         self.store = store
         self.on_result = on_result
+        self.quiet = quiet
+        self._hurry = 0  # callers of flush waiting: no quiet wait
+        self._first = 0.0  # when the oldest unsaved request came
+        self._last = 0.0  # when the newest request came
         self._cond = threading.Condition()
         self._pending: Snapshot | None = None
         self._requested = 0  # generation of the newest request
@@ -62,6 +74,9 @@ class Saver:
     def request(self, snap: Snapshot) -> int:
         """Queue `snap` to be written; returns its generation."""
         with self._cond:
+            self._last = time.monotonic()
+            if self._pending is None:
+                self._first = self._last
             self._requested += 1
             self._pending = snap
             self._cond.notify_all()
@@ -71,14 +86,19 @@ class Saver:
         """Wait until every requested change is on disk; False on timeout or failure."""
         deadline = None if timeout is None else time.monotonic() + timeout
         with self._cond:
-            while self._saved < self._requested:
-                if self._failed >= self._requested:
-                    return False  # the newest change has failed to save at least once
-                remaining = None if deadline is None else deadline - time.monotonic()
-                if remaining is not None and remaining <= 0:
-                    return False
-                self._cond.wait(remaining if remaining is not None else 0.5)
-            return True
+            self._hurry += 1
+            self._cond.notify_all()
+            try:
+                while self._saved < self._requested:
+                    if self._failed >= self._requested:
+                        return False  # the newest change has failed to save at least once
+                    remaining = None if deadline is None else deadline - time.monotonic()
+                    if remaining is not None and remaining <= 0:
+                        return False
+                    self._cond.wait(remaining if remaining is not None else 0.5)
+                return True
+            finally:
+                self._hurry -= 1
 
     def stop(self, timeout: float = 10.0) -> bool:
         """Write what is pending, then end the thread. True when all was saved."""
@@ -95,6 +115,12 @@ class Saver:
             with self._cond:
                 while self._pending is None and failed is None and not self._stopping:
                     self._cond.wait()
+                while self._pending is not None and not (self._stopping or self._hurry):
+                    now = time.monotonic()
+                    left = min(self._last + self.quiet, self._first + self.MAX_WAIT) - now
+                    if left <= 0:
+                        break
+                    self._cond.wait(left)
                 if self._pending is None and failed is None:
                     return
                 if self._pending is not None:

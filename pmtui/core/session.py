@@ -206,6 +206,11 @@ class Session:
             quoted = quoted[:39] + "…"
         return f"{change.label} “{quoted}”" if quoted else change.label
 
+    def put_back(self, change: Change) -> None:
+        """Put the model back as it was before `change`, leaving the undo as it is
+        (the control then folds the change's journal ops over it)."""
+        self._revert(change)
+
     def _revert(self, change: Change) -> Change:
         """Put back the state `change` remembers; returns the change that undoes this."""
         inc = self.incident
@@ -364,7 +369,11 @@ class Session:
         if added:
             count = f"{len(added)} entries" if len(added) > 1 else "an entry"
             message = f"{count} from {', '.join(names[:3])}" + (" and others" if names[3:] else "")
-        return Change("journal", message, added=added)  # the IC's cursor stays where it is
+        # the IC's cursor stays where it is; edits, deletes, facts and actions redraw too
+        change = Change("journal", message, added=folded.entry_ids, removed=folded.removed)
+        change.head = {} if folded.head else None  # not on the undo stack: nothing to keep
+        change.actions = list(self.incident.actions) if folded.actions else None
+        return change
 
     def send_update(self, text: str) -> Change:
         """A stakeholder update went out: logged whole as a comms entry; the clock restarts."""

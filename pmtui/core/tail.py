@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from pmtui.core.fold import Folded, fold, folded_offsets, set_offsets
-from pmtui.core.journal import folder_of, read
+from pmtui.core.journal import Record, folder_of, last_hlc, read
 from pmtui.core.model import Incident, TimelineEntry
 
 
@@ -23,6 +23,16 @@ class JournalTail:
         self.folder = folder_of(incident_path)
         self.extra = extra
         self.offsets = folded_offsets(extra)
+        self.seen = self._newest()  # the newest stamp read: this writer's next goes past it
+
+    def _newest(self) -> int:
+        """The newest stamp in the journal files (each one's last line)."""
+        try:
+            with os.scandir(self.folder) as found:
+                names = [item.path for item in found if item.name.endswith(".jsonl")]
+        except (FileNotFoundError, NotADirectoryError):
+            return 0
+        return max(map(last_hlc, names), default=0)
 
     def grown(self) -> bool:
         """True when a journal file holds bytes past what was folded."""
@@ -44,10 +54,24 @@ class JournalTail:
         if not self.grown():
             return Folded()
         records, offsets = read(self.folder, self.offsets)
+        self.seen = max([self.seen, *(record.hlc for record in records)])
         folded = fold(incident, records, self.extra)
         if offsets != self.offsets:
             self.offsets = offsets
             set_offsets(self.extra, offsets)
+        return folded
+
+    def own(self, incident: Incident, records: list[Record], span: tuple[str, int, int]) -> Folded:
+        """Fold this pmtui's own records, just appended at `span` (file name, start,
+        end): the file's offset moves past them unless another writer's lines came
+        first (those are folded by the next poll, and ours again: folding is
+        idempotent)."""
+        folded = fold(incident, records, self.extra)
+        self.seen = max([self.seen, *(record.hlc for record in records)])
+        name, start, end = span
+        if self.offsets.get(name, 0) == start:
+            self.offsets[name] = end
+            set_offsets(self.extra, self.offsets)
         return folded
 
 
