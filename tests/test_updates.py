@@ -279,7 +279,7 @@ async def test_handover_logs_sets_the_commander_and_shows_a_brief_to_copy(tmp_pa
             "Handover: Checkout returns 500 (SEV2)\nCommander: Dana (from Chris)\n"
         )
         assert "- commander: Dana\n- comms: Ana\n" in brief
-        assert "- a1 page the DBA (ana)" in brief
+        assert "- page the DBA (ana)\n" in brief  # no internal id: they are long now
         assert "20:30 note [Chris]: Handover: Chris hands command to Dana" in brief
         assert "Next update by 21:30 GMT (every 60 minutes): in 1:00:00." in brief
         await pilot.press("ctrl+s")

@@ -52,6 +52,13 @@ def norm(value: Any) -> Any:
         return value.astimezone(UTC).isoformat()
     if isinstance(value, date):
         return value.isoformat()
+    if isinstance(value, (list, tuple)):
+        return [norm(item) for item in value]
+    if isinstance(value, dict):
+        return {str(key): norm(item) for key, item in value.items()}
+    dump = getattr(value, "model_dump", None)  # responders, [updates]: their JSON
+    if callable(dump):
+        return norm(dump(mode="json", exclude_none=True))
     return value
 
 

@@ -52,11 +52,19 @@ STATUS_TEXT = {
 
 
 def plain(value: Any) -> Any:
-    """A value as JSON holds it: times in ISO 8601, enums by value."""
+    """A value as JSON holds it: times in ISO 8601, enums by value, a model's parts
+    (responders, [updates]) as the JSON its model dumps, lists and tables through."""
     if isinstance(value, Enum):
         return value.value
     if isinstance(value, (datetime, date)):
         return value.isoformat()
+    if isinstance(value, (list, tuple)):
+        return [plain(item) for item in value]
+    if isinstance(value, dict):
+        return {str(key): plain(item) for key, item in value.items()}
+    dump = getattr(value, "model_dump", None)  # pydantic, without importing it here
+    if callable(dump):
+        return dump(mode="json", exclude_none=True)
     return value
 
 
