@@ -225,7 +225,11 @@ class PmtuiApp(KeyRouting[Path | None]):
         main = self.main
         if main is not None:
             if self.control.saver is not None:
-                main.query_one(SaveIndicator).saving()
+                indicator = main.query_one(SaveIndicator)
+                if self.control.kept_at is not None:
+                    indicator.kept(self.control.kept_at)
+                else:
+                    indicator.saving()
             main.show_change(change)
         if change.message:
             self.notify(change.message, timeout=3)

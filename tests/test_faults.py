@@ -163,8 +163,26 @@ def gated_disk(monkeypatch):
     return gate
 
 
-async def test_the_save_line_never_says_saved_beside_an_unsaved_change(tmp_path, gated_disk):
+async def test_a_change_in_the_journal_is_saved_before_its_checkpoint(tmp_path, gated_disk):
+    """The journal append is fsync'd when the change is made: the line says saved at once,
+    while the TOML checkpoint still waits at the gate."""
     path = tmp_path / "inc.toml"
+    app = open_app(path, sample=RAPPI)
+    async with app.run_test(size=SIZE) as pilot:
+        indicator = app.screen.query_one("SaveIndicator")
+        app.control.saver.quiet = 0
+        await type_text(pilot, "first")
+        await pilot.press("enter")  # its checkpoint waits at the gate
+        assert indicator.text.startswith("saved ")
+        assert "first" in (tmp_path / "inc.journal" / f"{app.control.writer}.jsonl").read_text()
+        gated_disk.release(5)
+
+
+async def test_the_save_line_never_says_saved_beside_an_unsaved_change(tmp_path, gated_disk):
+    """With the journal refused (its folder's name taken by a file), only the TOML save
+    makes a change durable, and the line waits for it."""
+    path = tmp_path / "inc.toml"
+    (tmp_path / "inc.journal").write_text("not a folder")
     app = open_app(path, sample=RAPPI)
     async with app.run_test(size=SIZE) as pilot:
         indicator = app.screen.query_one("SaveIndicator")

@@ -1,6 +1,7 @@
 """'saved 19:42:07', 'saving…', or a loud warning when a save fails.
 
-It speaks of the newest change: "saving…" from the moment a change is
+It speaks of the newest change: "saved" as soon as the change is in the
+journal (fsync'd), else "saving…" from the moment a change is
 made until the save holding it is on disk (a kill in between must not find
 "saved" beside an entry that is not), and a save of an older change leaves
 it saying so. It repaints itself without asking for a new layout (a
@@ -22,6 +23,7 @@ class SaveIndicator(Widget):
     def __init__(self, text: str = "", **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.text = text
+        self._kept = False  # the newest change is durable in the journal already
 
     def render(self) -> str:
         return self.text
@@ -34,7 +36,7 @@ class SaveIndicator(Widget):
     def saved(self, when: str, newer_pending: bool = False) -> None:
         """A save landed; `newer_pending` when a newer change is not in it."""
         if newer_pending:
-            if not self.has_class("-failed"):
+            if not self.has_class("-failed") and not self._kept:
                 self._show("saving…")
             return
         if self.has_class("-failed"):
@@ -43,8 +45,16 @@ class SaveIndicator(Widget):
 
     def saving(self) -> None:
         """A change was made: until it is saved, the line does not say "saved"."""
+        self._kept = False
         if not self.has_class("-failed"):
             self._show("saving…")
+
+    def kept(self, when: str) -> None:
+        """A change is on disk in the journal (fsync'd): saved, whatever the TOML
+        checkpoint that follows it a moment later (a failed one still says so)."""
+        self._kept = True
+        if not self.has_class("-failed"):
+            self._show(f"saved {when}")
 
     def failed(self, message: str) -> None:
         if not self.has_class("-failed"):

@@ -124,6 +124,9 @@ class IncidentControl:
         self.saver: Saver | None = None
         self.journal: JournalTail | None = None  # what others log, folded as it comes
         self.writer: str | None = None  # this pmtui's journal file: `<writer>.jsonl`
+        # when the last change was appended to the journal (durable), 'HH:MM:SS'; None
+        # when it was not (nothing to append, or the journal refused)
+        self.kept_at: str | None = None
         self._undone: Change | None = None  # an undo's (redo's) own change, for its ops
         self._key_ms = 0  # the last op id's milliseconds (`_key`)
         self._tag = os.urandom(3).hex()
@@ -217,6 +220,7 @@ class IncidentControl:
         IC's own (`own`) as journal ops when this returns, and the TOML checkpoint."""
         assert not self.loading, "finish_loading first"
         self._undone = None
+        self.kept_at = None
         change = intent()
         if own:
             self._journal(change)
@@ -253,6 +257,8 @@ class IncidentControl:
         except JournalError as error:
             change.message = "; ".join(filter(None, [change.message, f"journal: {error}"]))
             return
+        # on disk now (fsync'd): what the save line says, before the TOML checkpoint
+        self.kept_at = incident.local(self.clock()).strftime("%H:%M:%S")
         session.put_back(own)
         journal.own(incident, records, (f"{self.writer}.jsonl", start, end))
         names = planned.renamed(records)
