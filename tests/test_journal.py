@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import shutil
 from datetime import timedelta
 from pathlib import Path
 
@@ -25,7 +26,7 @@ def _entry(text: str, minutes: int = 0) -> dict[str, object]:
 def test_append_is_durable_json_lines_and_read_returns_them(tmp_path: Path) -> None:
     folder = tmp_path / "inc.journal"
     made = journal.append(folder, [("entry", _entry("one"), None), ("entry", _entry("two"), "k")])
-    assert made[0].id.endswith(":0") and made[1].id == "k"
+    assert made[0].id == f"{made[0].writer}:{made[0].hlc}" and made[1].id == "k"
     records, offsets = journal.read(folder)
     assert [r.data["text"] for r in records] == ["one", "two"]
     assert made[0].hlc < made[1].hlc
@@ -141,3 +142,31 @@ def test_a_tail_folds_only_what_is_new_and_records_how_far(tmp_path: Path) -> No
     assert folded_offsets(extra) == tail.offsets
     reopened = JournalTail(path, extra)  # a new pmtui starts from the recorded offsets
     assert not reopened.grown()
+
+
+def test_an_entry_logged_after_the_journal_was_removed_is_not_taken_for_an_old_one(
+    tmp_path: Path,
+) -> None:
+    """The journal folder removed by hand (or the TOML copied elsewhere without it): the
+    next line starts a new file at offset 0, and must not share an id with a line already
+    folded into the TOML, or it is dropped as a duplicate."""
+    path = tmp_path / "inc.toml"
+    store = IncidentStore(path)
+    store.create(Incident(title="x", timezone="GMT", started_at=NOW))
+    store.close()
+    folder = journal.folder_of(path)
+    journal.append(
+        folder,
+        [("entry", {"at": NOW.isoformat(), "text": t}) for t in ("one", "and one more")],
+        writer="w",
+    )
+    store = IncidentStore(path)
+    incident = store.open()
+    records, offsets = journal.read(folder, folded_offsets(store.state.extra))
+    fold(incident, records, store.state.extra)
+    set_offsets(store.state.extra, offsets)
+    store.save(store.snapshot(incident))  # the checkpoint holds "one"
+    store.close()
+    shutil.rmtree(folder)
+    journal.append(folder, [("entry", {"at": NOW.isoformat(), "text": "two"})], writer="w")
+    assert [e.text for e in load_whole(path).timeline] == ["one", "and one more", "two"]

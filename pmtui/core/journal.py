@@ -253,7 +253,8 @@ def append(
     them) as one durable write; returns their records.
 
     `key` is the caller's idempotency key (`pmtui log --id`); without one the
-    record's id is `writer:offset`, unique within the writer's file. Nothing
+    record's id is `writer:<its stamp>`, unique for the writer even when its
+    file is removed and begun again. Nothing
     is half-written: the lines go in one write, fsync'd before returning.
     Stamps go past this writer's last one and past `seen`, the newest stamp the
     caller has read from others (the receive rule of a hybrid clock: a clone
@@ -290,7 +291,10 @@ def append_span(
         for op, data, *keyed in operations:
             key = keyed[0] if keyed else None
             stamp = now_hlc(stamp)
-            ident = key if key else f"{writer}:{size + len(out)}"
+            # the line's own stamp, not its place in the file: a place repeats when the
+            # file is removed or a TOML is copied without it, and a new entry under an
+            # id already folded in would be taken for that one and lost
+            ident = key if key else f"{writer}:{stamp}"
             record = Record(ident, stamp, writer, op, data)
             line = {"v": VERSION, "id": ident, "hlc": stamp, "w": writer, "op": op, **data}
             out += json.dumps(line, ensure_ascii=False, separators=(",", ":")).encode() + b"\n"
@@ -344,6 +348,10 @@ def read(
         start = offsets.get(name, 0)
         try:
             with open(os.path.join(folder, name), "rb") as stream:
+                if os.fstat(stream.fileno()).st_size < start:
+                    # shorter than what was folded: the file was removed and begun
+                    # again; read it whole (what was folded already is known by id)
+                    start = 0
                 stream.seek(start)
                 chunk = stream.read()
         except OSError:

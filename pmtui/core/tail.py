@@ -35,14 +35,15 @@ class JournalTail:
         return max(map(last_hlc, names), default=0)
 
     def grown(self) -> bool:
-        """True when a journal file holds bytes past what was folded."""
+        """True when a journal file holds bytes past what was folded, or fewer (it
+        was removed and begun again: journal.read reads it anew)."""
         try:
             with os.scandir(self.folder) as found:
                 for item in found:
                     if (
                         item.name.endswith(".jsonl")
                         and item.is_file()
-                        and item.stat().st_size > self.offsets.get(item.name, 0)
+                        and item.stat().st_size != self.offsets.get(item.name, 0)
                     ):
                         return True
         except (FileNotFoundError, NotADirectoryError):
