@@ -169,6 +169,7 @@ async def test_a_change_in_the_journal_is_saved_before_its_checkpoint(tmp_path, 
     path = tmp_path / "inc.toml"
     app = open_app(path, sample=RAPPI)
     async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: bool(app.screen.query("SaveIndicator")), tries=500)
         indicator = app.screen.query_one("SaveIndicator")
         app.control.saver.quiet = 0
         await type_text(pilot, "first")

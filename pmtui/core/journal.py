@@ -202,9 +202,11 @@ def _tail(fd: int, size: int) -> bytes:
 
 
 def _last_hlc(tail: bytes) -> int:
-    """The stamp of the last whole line in `tail`, 0 when there is none."""
+    """The stamp of the last line in `tail` that has one, 0 when none has. A torn
+    last line counts: cut just before its newline it is whole once the next append
+    starts a fresh line, and a new line must not take its stamp (a line's id)."""
     lines = tail.split(b"\n")
-    for line in reversed(lines[:-1]):
+    for line in reversed(lines):
         try:
             stamp = json.loads(line).get("hlc")
         except (ValueError, AttributeError):
