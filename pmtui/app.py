@@ -264,9 +264,10 @@ class PmtuiApp(KeyRouting[Path | None]):
         if report.ask:
             self.guard.ask_about_conflict()
         main = self.main
-        if main is None:
+        found = main.query(SaveIndicator) if main is not None else None
+        if not found:  # no screen yet, or its widgets already gone (quitting)
             return
-        indicator = main.query_one(SaveIndicator)
+        indicator = found.first()
         if report.kind is Saved.SAVED:
             indicator.saved(report.at, report.newer)
         else:
